@@ -1,0 +1,159 @@
+# Makefile — build, run, debug and test Nuthatch.
+#
+# Knobs live in GNUmakefile.local (see README.md). Build output goes to obj/.
+# Objects are rebuilt when their sources, included headers, or the compiler
+# flags change. `V=1` shows every command.
+
+-include GNUmakefile.local
+
+O := obj
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CXX := $(CCPREFIX)g++
+LD := $(CCPREFIX)ld
+NM := $(CCPREFIX)nm
+OBJCOPY := $(CCPREFIX)objcopy
+HOSTCXX ?= g++
+
+# ---------------------------------------------------------------------------
+# Flags
+
+COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector \
+	-fno-omit-frame-pointer -fcf-protection=none -fno-pic -fno-pie \
+	-fno-tree-loop-distribute-patterns \
+	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
+KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -Ikernel -I$(O)/gen
+KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
+KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
+	-z noexecstack -T boot/kernel.ld
+
+# ---------------------------------------------------------------------------
+# Kernel
+
+KERNEL_SRCS := $(wildcard boot/*.S kernel/*.cc kernel/arch/*.cc kernel/arch/*.S \
+	lib/*.cc tests/kernel/*.cc)
+KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
+
+all: $(O)/kernel.elf
+
+# Rebuild everything when the flags change.
+$(O)/k/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CXX) $(KERNEL_CXXFLAGS) $(KERNEL_LDFLAGS)' | cmp -s - $@ \
+		|| echo '$(CXX) $(KERNEL_CXXFLAGS) $(KERNEL_LDFLAGS)' > $@
+
+# The version string changes with every commit; only main.cc sees it.
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(O)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define NUTHATCH_VERSION "$(VERSION)"' | cmp -s - $@ \
+		|| echo '#define NUTHATCH_VERSION "$(VERSION)"' > $@
+$(O)/k/kernel/main.o: $(O)/gen/version.h
+
+$(O)/k/%.o: %.cc $(O)/k/.flags
+	@mkdir -p $(@D)
+	@echo "  CXX     $<"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -c $< -o $@
+
+$(O)/k/%.o: %.S $(O)/k/.flags
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# Two link passes: the first image's function symbols become the second
+# image's `.kernsyms` section (for symbolized backtraces).
+$(O)/k/symtab-empty.S: scripts/mksymtab.sh
+	@mkdir -p $(@D)
+	$(Q)scripts/mksymtab.sh > $@
+$(O)/kernel.pass1: $(KERNEL_OBJS) $(O)/k/symtab-empty.o boot/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(O)/k/symtab-empty.o
+$(O)/k/symtab.S: $(O)/kernel.pass1 scripts/mksymtab.sh
+	$(Q)NM=$(NM) scripts/mksymtab.sh $< > $@
+$(O)/k/%.o: $(O)/k/%.S
+	$(Q)$(CXX) $(KERNEL_ASFLAGS) -c $< -o $@
+$(O)/kernel.elf: $(KERNEL_OBJS) $(O)/k/symtab.o boot/kernel.ld scripts/verify-image.sh
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(O)/k/symtab.o
+	$(Q)scripts/verify-image.sh $(O)/kernel.pass1 $@
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Running
+
+QEMU_ACCEL_tcg := -accel tcg -cpu max
+QEMU_ACCEL_kvm := -accel kvm -cpu host
+# auto: QEMU tries KVM, and falls back to TCG if KVM cannot start.
+QEMU_ACCEL_auto := $(if $(shell test -r /dev/kvm -a -w /dev/kvm && echo y),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
+ifeq ($(QEMU_ACCEL_$(ACCEL)),)
+$(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
+endif
+
+ifeq ($(D),1)
+QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log -no-shutdown
+endif
+
+QEMU_MACHINE := -M q35 -m $(MEM) -smp $(NCPU) $(QEMU_ACCEL_$(ACCEL)) -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon file:$(LOG) $(QEMU_DEBUG)
+KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(KERNEL_ARGS))
+QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
+
+QEMUDEPS := scripts/ensure-deps.sh
+ensure-qemu = @scripts/ensure-deps.sh qemu
+
+run: $(O)/kernel.elf
+	$(ensure-qemu)
+	@echo "Booting Nuthatch: serial console on this terminal; Ctrl-A x quits QEMU."
+	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio $(QEMU_KERNEL)
+
+run-%: $(O)/kernel.elf
+	$(ensure-qemu)
+	@echo "Booting Nuthatch with program '$*': Ctrl-A x quits QEMU."
+	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio \
+		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
+
+run-graphic: $(O)/kernel.elf
+	$(ensure-qemu)
+	$(Q)$(QEMU) $(QEMU_MACHINE) -serial mon:stdio $(QEMU_KERNEL)
+
+run-console: $(O)/kernel.elf
+	$(ensure-qemu)
+	@echo "CGA screen in this terminal; serial output goes to $(O)/serial.log. Esc 2 then 'quit' exits."
+	$(Q)$(QEMU) $(QEMU_MACHINE) -display curses -serial file:$(O)/serial.log $(QEMU_KERNEL)
+
+run-gdb: $(O)/kernel.elf
+	$(ensure-qemu)
+	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT); run 'make gdb' in another terminal."
+	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMU_KERNEL)
+
+gdb: $(O)/kernel.elf
+	@scripts/ensure-deps.sh gdb
+	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-connect $(GDBPORT)" $(O)/kernel.elf
+
+# ---------------------------------------------------------------------------
+# Tests
+
+check: $(O)/kernel.elf
+	@scripts/ensure-deps.sh qemu
+	$(Q)scripts/harness.py --jobs $(shell nproc 2>/dev/null || echo 2) --make "$(MAKE)"
+
+check-%: $(O)/kernel.elf
+	@scripts/ensure-deps.sh qemu
+	$(Q)scripts/harness.py --verbose --make "$(MAKE)" $*
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all run run-graphic run-console run-gdb gdb check clean FORCE
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.SECONDARY:

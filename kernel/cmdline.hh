@@ -1,0 +1,14 @@
+// cmdline.hh — the kernel command line: space-separated `key=value` words
+// and bare flags. Known words: harness, test=NAME, run=NAME, ncpu=N,
+// log=LEVEL, halt=CENTISECONDS. Unknown words are reported, not fatal.
+#pragma once
+#include <stddef.h>
+
+void cmdline_init(const char* text);
+const char* cmdline_text();
+// Copies the value of `key=` into buf; false if absent.
+bool cmdline_value(const char* key, char* buf, size_t size);
+// True if the bare word `flag` (or `flag=...`) is present.
+bool cmdline_flag(const char* flag);
+// Integer value of `key=`, or `fallback`.
+long cmdline_number(const char* key, long fallback);

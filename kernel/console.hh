@@ -1,0 +1,16 @@
+// console.hh — the kernel console: COM1 serial plus the CGA text screen.
+//
+// Serial is primary (terminals, scripts, the test harness); the CGA screen
+// at physical 0xB8000 is kept in step. Easy to get wrong: the panic path
+// must be able to print even if the console lock is held by the CPU that
+// is panicking, so `console_write` has a forced mode.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+void console_init();
+void console_write(const char* s, size_t n);
+// For panic: write without waiting for the console lock for long.
+void console_write_forced(const char* s, size_t n);
+// Polled serial input: a byte, or -1 if none is waiting.
+int serial_try_getc();

@@ -1,0 +1,24 @@
+// ktest.hh — in-kernel tests.
+//
+// A test is a function registered with KTEST(name) in a file under
+// tests/kernel/. Booting with `test=name harness` runs it after the kernel
+// is up; returning means it passed (the kernel prints "ktest NAME: passed"
+// and exits QEMU with the pass code), a failed assertion or panic means it
+// failed. The harness reads each test file's `//! ` lines for its
+// expectations (see scripts/run-tests).
+#pragma once
+#include "assert.hh"
+
+struct ktest {
+    const char* name;
+    void (*function)();
+};
+
+#define KTEST(name)                                                         \
+    static void ktest_function_##name();                                    \
+    [[gnu::section(".ktests"), gnu::used]]                                  \
+    static const ktest ktest_descriptor_##name = {#name, ktest_function_##name}; \
+    static void ktest_function_##name()
+
+// The registered test named `name`, or nullptr.
+const ktest* ktest_find(const char* name);

@@ -1,0 +1,17 @@
+// log.hh — kernel printing and the leveled kernel log.
+//
+// `kprintf` always reaches the console. `log_printf(level, ...)` reaches the
+// console when `level` is at or above the threshold set by the command line
+// (`log=error|warn|info|debug`, default info), and always reaches QEMU's
+// debug console (port 0xE9), which the Makefile's LOG knob sends to a file.
+#pragma once
+#include <stdarg.h>
+
+enum class log_level { debug = 0, info = 1, warn = 2, error = 3 };
+
+void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char* fmt, va_list ap);
+void log_printf(log_level level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_set_threshold(log_level level);
+// Parse a level name; returns false (and leaves `out`) if unknown.
+bool log_parse_level(const char* name, log_level* out);

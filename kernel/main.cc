@@ -1,0 +1,160 @@
+// main.cc — kernel_start: from the boot stub's jump to a running system.
+//
+// Order matters: GSBASE first (locks count per CPU), constructors, console,
+// boot information (nothing after this may guess at memory), then the rest.
+#include "acpi.hh"
+#include "arch/x86.hh"
+#include "bootinfo.hh"
+#include "cmdline.hh"
+#include "console.hh"
+#include "cpustate.hh"
+#include "ktest.hh"
+#include "log.hh"
+#include "memlayout.hh"
+#include "power.hh"
+#include "string.hh"
+#include "version.h"
+
+boot_info kernel_boot_info;
+extern "C" void (*__init_array_start[])();
+extern "C" void (*__init_array_end[])();
+
+namespace {
+
+// The boot page tables map physical [0, 4 GiB) in the direct map.
+const void* boot_phys_map(void*, uint64_t pa, size_t len) {
+    constexpr uint64_t limit = uint64_t(1) << 32;
+    if (pa >= limit || len > limit - pa) {
+        return nullptr;
+    }
+    return pa2kptr<const void>(pa);
+}
+
+void run_constructors() {
+    for (auto* f = __init_array_start; f != __init_array_end; ++f) {
+        (*f)();
+    }
+}
+
+void print_banner(const boot_info& info) {
+    char vendor[13] = {};
+    cpuid_result r = cpuid(0);
+    memcpy(vendor, &r.ebx, 4);
+    memcpy(vendor + 4, &r.edx, 4);
+    memcpy(vendor + 8, &r.ecx, 4);
+    char model[49] = "unknown model";
+    if (cpuid(0x80000000).eax >= 0x80000004) {
+        for (uint32_t i = 0; i < 3; ++i) {
+            r = cpuid(0x80000002 + i);
+            memcpy(model + 16 * i, &r, 16);
+        }
+        model[48] = '\0';
+    }
+    const char* m = model;
+    while (*m == ' ') {
+        ++m;
+    }
+    kprintf("Nuthatch %s, x86-64 teaching kernel\n", NUTHATCH_VERSION);
+    kprintf("cpu: %s, %s\n", vendor, m);
+    kprintf("memory: %lu MiB usable in %u regions, from Multiboot %u (%s)\n",
+            (unsigned long) (info.usable_bytes() >> 20), info.nregions,
+            info.loader_version, info.loader_name[0] ? info.loader_name : "unnamed loader");
+    if (info.warnings) {
+        log_printf(log_level::warn, "boot: %u malformed boot-information items ignored\n",
+                   info.warnings);
+    }
+    kprintf("command line: %s\n", info.cmdline);
+}
+
+void apply_cmdline() {
+    set_harness_mode(cmdline_flag("harness"));
+    char level[16];
+    log_level l;
+    if (cmdline_value("log", level, sizeof(level))) {
+        if (log_parse_level(level, &l)) {
+            log_set_threshold(l);
+        } else {
+            log_printf(log_level::warn, "cmdline: unknown log level '%s'\n", level);
+        }
+    }
+}
+
+[[noreturn]] void run_ktest(const char* name) {
+    const ktest* t = ktest_find(name);
+    if (!t) {
+        panic("no in-kernel test named '%s'", name);
+    }
+    kprintf("ktest %s: running\n", name);
+    t->function();
+    kprintf("ktest %s: passed\n", name);
+    finish_run(true);
+}
+
+// Until user processes exist: a line-at-a-time console monitor.
+[[noreturn]] void monitor() {
+    kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
+    char line[80];
+    size_t n = 0;
+    kprintf("nuthatch> ");
+    for (;;) {
+        int ch = serial_try_getc();
+        if (ch < 0) {
+            pause();
+            continue;
+        }
+        if (ch == '\r' || ch == '\n') {
+            kprintf("\n");
+            line[n] = '\0';
+            if (strcmp(line, "help") == 0) {
+                kprintf("commands: help, mem, poweroff, panic\n");
+            } else if (strcmp(line, "mem") == 0) {
+                for (unsigned i = 0; i < kernel_boot_info.nregions; ++i) {
+                    auto& reg = kernel_boot_info.regions[i];
+                    kprintf("  [%#014lx, %#014lx) type %u\n", reg.base, reg.end(),
+                            unsigned(reg.type));
+                }
+            } else if (strcmp(line, "poweroff") == 0) {
+                power_off();
+            } else if (strcmp(line, "panic") == 0) {
+                panic("requested at the monitor");
+            } else if (n) {
+                kprintf("unknown command '%s'\n", line);
+            }
+            n = 0;
+            kprintf("nuthatch> ");
+        } else if ((ch == 0x7F || ch == '\b') && n > 0) {
+            --n;
+            kprintf("\b \b");
+        } else if (ch >= ' ' && ch < 0x7F && n + 1 < sizeof(line)) {
+            line[n++] = char(ch);
+            kprintf("%c", ch);
+        }
+    }
+}
+
+}  // namespace
+
+// called from assembly (boot/boot.S), on the boot stack, interrupts off
+extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
+    cpus[0].init_early(0);
+    run_constructors();
+    console_init();
+    const char* error = parse_boot_info(magic, info_pa, {boot_phys_map, nullptr},
+                                        &kernel_boot_info);
+    if (error) {
+        panic("boot information unusable: %s", error);
+    }
+    cmdline_init(kernel_boot_info.cmdline);
+    apply_cmdline();
+    print_banner(kernel_boot_info);
+    acpi_init(kernel_boot_info);
+
+    char test[64];
+    if (cmdline_value("test", test, sizeof(test))) {
+        run_ktest(test);
+    }
+    if (harness_mode()) {
+        finish_run(true);
+    }
+    monitor();
+}

@@ -1,0 +1,13 @@
+// panic_reported.cc — a panic on purpose: the harness must report it as a
+// failure with the message and a symbolized backtrace, proving that it
+// catches failures at all.
+//! result: fail
+//! expect: PANIC: .*deliberate panic from ktest 42
+//! expect: Backtrace:
+//! expect: ktest_function_panic_reported
+#include "ktest.hh"
+#include "assert.hh"
+
+KTEST(panic_reported) {
+    panic("deliberate panic from ktest %d", 42);
+}
