@@ -88,6 +88,34 @@ $(O)/kernel.elf: $(KERNEL_OBJS) $(O)/k/symtab.o boot/kernel.ld scripts/verify-im
 -include $(KERNEL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------
+# Host unit tests (GoogleTest): tests/host/*.cc against the pieces of lib/
+# and kernel/ that are pure logic, compiled for Linux with sanitizers.
+# lib/ names that collide with the C library are renamed with -D for the
+# host build; tests reach them through tests/host/host_names.hh.
+
+HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
+HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf
+HOST_TESTED_SRCS := lib/printf.cc kernel/bootinfo.cc
+HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
+HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
+
+$(O)/host/lib/%.o: lib/%.cc
+	@mkdir -p $(@D)
+	@echo "  HOSTCXX $<"
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) $(HOST_LIB_RENAMES) -c $< -o $@
+$(O)/host/%.o: %.cc
+	@mkdir -p $(@D)
+	@echo "  HOSTCXX $<"
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -c $< -o $@
+$(O)/host/unit-tests: $(HOST_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
+host-tests: $(O)/host/unit-tests
+
+-include $(HOST_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
 # Running
 
 QEMU_ACCEL_tcg := -accel tcg -cpu max
@@ -153,7 +181,7 @@ check-%: $(O)/kernel.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all run run-graphic run-console run-gdb gdb check clean FORCE
+.PHONY: all host-tests run run-graphic run-console run-gdb gdb check clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:
