@@ -131,3 +131,29 @@ constexpr T round_up(T x, uint64_t multiple) {
     return round_down(T(uint64_t(x) + multiple - 1), multiple);
 }
 #endif
+
+#ifndef __ASSEMBLER__
+// 64-bit task-state segment (only its stack pointers matter in long mode).
+struct __attribute__((packed)) x86_64_tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];        // stacks for privilege levels 0..2
+    uint64_t reserved1;
+    uint64_t ist[7];        // interrupt stack table, IST1..IST7
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;    // past the limit: no I/O permission bitmap
+};
+static_assert(sizeof(x86_64_tss) == 104);
+
+// Interrupt gate descriptor.
+struct __attribute__((packed)) x86_64_gate {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;      // P | DPL | type (0xE = interrupt gate)
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t reserved;
+};
+static_assert(sizeof(x86_64_gate) == 16);
+#endif

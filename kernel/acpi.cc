@@ -153,3 +153,56 @@ void acpi_power_off() {
         outw(pm1b_control, (slp_typb << 10) | slp_en);
     }
 }
+
+bool acpi_parse_madt(madt_info* out) {
+    *out = madt_info();
+    auto* madt = acpi_find_table("APIC");
+    if (!madt || madt->length < sizeof(acpi_table_header) + 8) {
+        return false;
+    }
+    auto* base = reinterpret_cast<const uint8_t*>(madt);
+    uint32_t lapic32;
+    memcpy(&lapic32, base + sizeof(acpi_table_header), 4);
+    out->lapic_pa = lapic32;
+    for (uint32_t off = sizeof(acpi_table_header) + 8; off + 2 <= madt->length;) {
+        uint8_t type = base[off], len = base[off + 1];
+        if (len < 2 || off + len > madt->length) {
+            break;                      // malformed entry: stop, keep what we have
+        }
+        const uint8_t* e = base + off;
+        uint32_t flags;
+        switch (type) {
+        case 0:                         // processor local APIC
+            memcpy(&flags, e + 4, 4);
+            if (len >= 8 && (flags & 3) && out->ncpus < madt_info::max_cpus) {
+                out->lapic_ids[out->ncpus++] = e[3];
+            }
+            break;
+        case 1:                         // I/O APIC
+            if (len >= 12 && !out->ioapic_pa) {
+                uint32_t addr;
+                memcpy(&addr, e + 4, 4);
+                memcpy(&out->ioapic_gsi_base, e + 8, 4);
+                out->ioapic_pa = addr;
+            }
+            break;
+        case 2:                         // interrupt source override
+            if (len >= 10 && out->noverrides < 16) {
+                auto& o = out->overrides[out->noverrides++];
+                o.source_irq = e[3];
+                memcpy(&o.gsi, e + 4, 4);
+                memcpy(&o.flags, e + 8, 2);
+            }
+            break;
+        case 5:                         // 64-bit local APIC address
+            if (len >= 12) {
+                memcpy(&out->lapic_pa, e + 4, 8);
+            }
+            break;
+        default:
+            break;
+        }
+        off += len;
+    }
+    return true;
+}

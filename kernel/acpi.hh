@@ -23,7 +23,25 @@ struct __attribute__((packed)) acpi_table_header {
     uint32_t creator_revision;
 };
 
+// What the MADT says about interrupt controllers and CPUs.
+struct madt_info {
+    static constexpr int max_cpus = 64;
+    uint32_t lapic_ids[max_cpus];
+    int ncpus = 0;                      // enabled (or online-capable) CPUs
+    uint64_t lapic_pa = 0;
+    uint64_t ioapic_pa = 0;             // first I/O APIC only
+    uint32_t ioapic_gsi_base = 0;
+    struct {
+        uint8_t source_irq;
+        uint32_t gsi;
+        uint16_t flags;
+    } overrides[16];
+    int noverrides = 0;
+};
+
 void acpi_init(const boot_info& info);
+// Parse the MADT; false if there is none (then: one CPU, default APICs).
+bool acpi_parse_madt(madt_info* out);
 // The first table with this signature, checksum verified, or nullptr.
 const acpi_table_header* acpi_find_table(const char signature[4]);
 // Enter S5 if the FADT and DSDT say how; returns if it cannot.

@@ -6,7 +6,11 @@
 #include "console.hh"
 #include "arch/x86.hh"
 #include "memlayout.hh"
+#include "apic.hh"
+#include "cpustate.hh"
+#include "interrupts.hh"
 #include "spinlock.hh"
+#include "waitqueue.hh"
 
 namespace {
 
@@ -111,4 +115,52 @@ int serial_try_getc() {
         return inb(com1);
     }
     return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Input: the COM1 interrupt handler moves bytes into a ring buffer.
+
+namespace {
+spinlock input_lock;
+char input_buffer[256];         // guarded by input_lock
+unsigned input_head, input_tail;
+wait_queue input_queue;
+
+void serial_interrupt() {
+    {
+        spinlock_guard guard(input_lock);
+        int ch;
+        while ((ch = serial_try_getc()) >= 0) {
+            if (input_tail - input_head < sizeof(input_buffer)) {
+                input_buffer[input_tail++ % sizeof(input_buffer)] = char(ch);
+            }
+        }
+    }
+    input_queue.wake_all();
+}
+}  // namespace
+
+void console_enable_input_interrupts() {
+    irq_register(4, serial_interrupt);
+    {
+        irqstate s = irqstate::save_and_disable();
+        ioapic_route_isa_irq(4, cpus[0].lapic_id_);
+        s.restore();
+    }
+    outb(com1 + 1, 0x01);       // interrupt when received data is available
+}
+
+int console_try_getc() {
+    spinlock_guard guard(input_lock);
+    if (input_head == input_tail) {
+        return -1;
+    }
+    return (unsigned char) input_buffer[input_head++ % sizeof(input_buffer)];
+}
+
+int console_getc() {
+    int ch = -1;
+    waiter w;
+    w.block_until(input_queue, [&] { return (ch = console_try_getc()) >= 0; });
+    return ch;
 }

@@ -14,3 +14,9 @@ void console_write(const char* s, size_t n);
 void console_write_forced(const char* s, size_t n);
 // Polled serial input: a byte, or -1 if none is waiting.
 int serial_try_getc();
+// Interrupt-driven input: route COM1's IRQ to CPU 0 and buffer its bytes.
+void console_enable_input_interrupts();
+// Next input byte, blocking the current task until one arrives.
+int console_getc();
+// Next input byte or -1, without blocking.
+int console_try_getc();

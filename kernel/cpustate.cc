@@ -1,12 +1,19 @@
-// cpustate.cc — per-CPU state setup and the per-CPU lock-depth counter.
+// cpustate.cc — per-CPU setup, run queues and `cpustate::schedule`.
+//
+// Invariants enforced here (architecture.md): schedule runs on the CPU
+// stack with interrupts off and no spinlock held; `current_` changes only
+// here; a task is resumed only by its home CPU.
 #include "cpustate.hh"
 #include <stddef.h>
+#include "apic.hh"
+#include "arch/descriptors.hh"
+#include "vm.hh"
 
 static_assert(offsetof(cpustate, self_) == CPUSTATE_SELF);
 static_assert(offsetof(cpustate, current_) == CPUSTATE_CURRENT);
 static_assert(offsetof(cpustate, syscall_scratch_) == CPUSTATE_SYSCALL_SCRATCH);
 static_assert(sizeof(cpustate) == CPUSTATE_SIZE);
-static_assert(offsetof(cpustate, lock_depth_) < PAGESIZE,
+static_assert(offsetof(cpustate, tss_) + sizeof(x86_64_tss) <= PAGESIZE,
               "cpustate members must leave room for the CPU stack");
 
 // constinit: no constructor may run after init_early() has filled these in.
@@ -26,4 +33,109 @@ void lock_depth_adjust(int delta) {
     cpustate* c = this_cpu();
     c->lock_depth_ += delta;
     assert(c->lock_depth_ >= 0, "spinlock released more often than taken");
+}
+
+namespace {
+void idle_loop(void*) {
+    for (;;) {
+        cli();
+        cpustate* c = this_cpu();
+        c->runq_lock_.lock_noirq();
+        bool work = !c->runq_.empty();
+        c->runq_lock_.unlock_noirq();
+        if (work) {
+            current()->yield();
+        } else {
+            // `sti; hlt` is atomic: an interrupt cannot slip in between.
+            asm volatile("sti; hlt" : : : "memory");
+        }
+    }
+}
+}  // namespace
+
+void cpustate::init_idle_task() {
+    idle_task_ = proc::allocate();
+    assert(idle_task_, "no memory for the idle task");
+    idle_task_->init_kernel(index_, idle_loop, nullptr, "idle");
+}
+
+void cpustate::enqueue(proc* p) {
+    assert(p->cpu_index_ == index_);
+    bool kick;
+    {
+        spinlock_guard guard(runq_lock_);
+        if (!p->runq_links_.is_linked() && p != idle_task_) {
+            runq_.push_back(p);
+        }
+        // Another CPU sleeping in its idle task must be woken to notice.
+        kick = self_ != this_cpu() && current_ == idle_task_;
+    }
+    if (kick) {
+        lapic_send_ipi(lapic_id_, INT_IPI_RESCHEDULE);
+    }
+}
+
+bool cpustate::should_preempt() {
+    if (current_ == idle_task_) {
+        spinlock_guard guard(runq_lock_);
+        return !runq_.empty();
+    }
+    return ticks_ - switch_tick_ >= quantum_ticks;
+}
+
+void cpustate::schedule() {
+    assert(is_cli());
+    assert(this_cpu() == this);
+    assert(rdrsp() > reinterpret_cast<uintptr_t>(this) && rdrsp() <= stack_top(),
+           "schedule must run on the CPU stack");
+    assert_eq(lock_depth_, 0);
+
+    proc* prev = current_;
+    if (prev && prev->pstate_ == ps_exited) {
+        prev->descheduled_ = true;     // its memory may now be reclaimed
+        prev = nullptr;
+    }
+    proc* next = nullptr;
+    runq_lock_.lock_noirq();
+    // A task that yielded while still runnable goes to the back.
+    if (prev && prev != idle_task_ && prev->pstate_ == ps_runnable
+        && !prev->runq_links_.is_linked()) {
+        runq_.push_back(prev);
+    }
+    while (proc* p = runq_.pop_front()) {
+        if (p->pstate_ != ps_runnable) {
+            continue;                   // blocked again; its waker re-queues it
+        }
+        // Prefer a task other than the one that just yielded.
+        if (p == prev && !runq_.empty()) {
+            runq_.push_back(p);
+            continue;
+        }
+        next = p;
+        break;
+    }
+    runq_lock_.unlock_noirq();
+
+    if (!next) {
+        next = idle_task_;
+    }
+    assert(next->cpu_index_ == index_);
+    current_ = next;
+    switch_tick_ = ticks_;
+    ++nschedule_;
+    set_pagetable(next->pagetable_);
+    set_kernel_stack(this, next->kernel_stack_top());
+    next->resume();
+}
+
+extern "C" [[noreturn]] void cpu_enter_schedule();
+
+void cpustate::enter_schedule() {
+    assert(this_cpu() == this && !current_);
+    cpu_enter_schedule();
+}
+
+// called from assembly (kernel/arch/switch.S), on the CPU stack
+extern "C" [[noreturn]] void cpustate_schedule(cpustate* c) {
+    c->schedule();
 }

@@ -1,37 +1,65 @@
-// cpustate.hh — per-CPU state.
+// cpustate.hh — per-CPU state and the scheduler.
 //
-// Each CPU owns one `cpustate`, page-aligned, whose address is in GSBASE
-// while the CPU runs kernel code. The first members are read by assembly at
-// fixed offsets (cpustate-offsets.h names them; static_asserts check them).
-// The CPU context's stack is the top of the cpustate's own block.
+// Each CPU owns one `cpustate`, whose address is in GSBASE while the CPU
+// runs kernel code. The first members are read by assembly at fixed
+// offsets (cpustate-offsets.h names them; static_asserts check them). The
+// struct is aligned to, and so sized as, CPUSTATE_SIZE: the space after the
+// members is the stack of the CPU context, where only `schedule` runs.
 // Easy to get wrong: `this_cpu()` is only meaningful with interrupts off —
-// with them on, the task could migrate between the read and the use.
+// with them on, the task could be preempted between the read and the use.
 #pragma once
+#include <atomic>
+#include "arch/segments.h"
 #include "arch/x86.hh"
 #include "assert.hh"
 #include "cpustate-offsets.h"
-
-struct proc;
+#include "list.hh"
+#include "proc.hh"
+#include "spinlock.hh"
 
 constexpr size_t CPUSTATE_SIZE = 4 * PAGESIZE;
+constexpr int MAXCPU = 16;
 
-// The struct is aligned to, and therefore sized as, CPUSTATE_SIZE; the
-// space after the members is the CPU context's stack.
 struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     // Read by assembly: keep first, keep in this order.
     cpustate* self_ = nullptr;          // CPUSTATE_SELF
-    proc* current_ = nullptr;           // CPUSTATE_CURRENT
+    proc* current_ = nullptr;           // CPUSTATE_CURRENT; changed only by schedule
     uint64_t syscall_scratch_ = 0;      // CPUSTATE_SYSCALL_SCRATCH
 
     int index_ = -1;                    // 0 .. ncpu-1
     int lock_depth_ = 0;                // spinlocks held by this CPU
+    uint32_t lapic_id_ = 0;
+    std::atomic<bool> started_ = false;
+
+    spinlock runq_lock_;
+    list<proc, &proc::runq_links_> runq_;   // guarded by runq_lock_
+    proc* idle_task_ = nullptr;
+
+    std::atomic<uint64_t> ticks_ = 0;   // timer interrupts taken by this CPU
+    uint64_t switch_tick_ = 0;          // ticks_ when current_ was last chosen
+    uint64_t nschedule_ = 0;            // times schedule picked a task
+
+    uint64_t gdt_[GDT_ENTRIES] = {};
+    x86_64_tss tss_ = {};
 
     // Sets GSBASE to this cpustate; first thing each CPU does.
     void init_early(int index);
+    // Creates the idle task; then the CPU may `schedule`.
+    void init_idle_task();
     uintptr_t stack_top() const { return reinterpret_cast<uintptr_t>(this) + CPUSTATE_SIZE; }
+
+    // Put `p` on this CPU's run queue (from any CPU); kicks this CPU if idle.
+    void enqueue(proc* p);
+    // CPU context only: choose a task and resume it.
+    [[noreturn]] void schedule();
+    // Start-up code of this CPU: move to the CPU stack and schedule.
+    [[noreturn]] void enter_schedule();
+    // Interrupt path: should the current task give up the CPU now?
+    bool should_preempt();
+
+    static constexpr uint64_t quantum_ticks = 2;
 };
 
-constexpr int MAXCPU = 16;
 extern cpustate cpus[MAXCPU];
 extern int ncpu;
 

@@ -3,6 +3,8 @@
 // Order matters: GSBASE first (locks count per CPU), constructors, console,
 // boot information (nothing after this may guess at memory), then the rest.
 #include "acpi.hh"
+#include "apic.hh"
+#include "arch/descriptors.hh"
 #include "arch/x86.hh"
 #include "bootinfo.hh"
 #include "cmdline.hh"
@@ -12,8 +14,12 @@
 #include "log.hh"
 #include "memlayout.hh"
 #include "power.hh"
+#include "proc.hh"
+#include "smp.hh"
 #include "string.hh"
+#include "timer.hh"
 #include "version.h"
+#include "vm.hh"
 
 boot_info kernel_boot_info;
 extern "C" void (*__init_array_start[])();
@@ -64,6 +70,10 @@ void print_banner(const boot_info& info) {
                    info.warnings);
     }
     kprintf("command line: %s\n", info.cmdline);
+    kprintf("paging: NX %s, SMEP %s, SMAP %s, PCID %s (unused), 1 GiB pages %s\n",
+            cpu_has.nx ? "on" : "absent", cpu_has.smep ? "on" : "absent",
+            cpu_has.smap ? "on" : "absent", cpu_has.pcid ? "present" : "absent",
+            cpu_has.pdpe1gb ? "used" : "absent");
 }
 
 void apply_cmdline() {
@@ -79,7 +89,7 @@ void apply_cmdline() {
     }
 }
 
-[[noreturn]] void run_ktest(const char* name) {
+void run_ktest(const char* name) {
     const ktest* t = ktest_find(name);
     if (!t) {
         panic("no in-kernel test named '%s'", name);
@@ -91,22 +101,24 @@ void apply_cmdline() {
 }
 
 // Until user processes exist: a line-at-a-time console monitor.
-[[noreturn]] void monitor() {
+void monitor() {
     kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
     char line[80];
     size_t n = 0;
     kprintf("nuthatch> ");
     for (;;) {
-        int ch = serial_try_getc();
-        if (ch < 0) {
-            pause();
-            continue;
-        }
+        int ch = console_getc();
         if (ch == '\r' || ch == '\n') {
             kprintf("\n");
             line[n] = '\0';
             if (strcmp(line, "help") == 0) {
-                kprintf("commands: help, mem, poweroff, panic\n");
+                kprintf("commands: help, mem, cpus, poweroff, panic\n");
+            } else if (strcmp(line, "cpus") == 0) {
+                for (int i = 0; i < ncpu; ++i) {
+                    kprintf("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
+                            cpus[i].lapic_id_, (unsigned long) cpus[i].ticks_.load(),
+                            (unsigned long) cpus[i].nschedule_);
+                }
             } else if (strcmp(line, "mem") == 0) {
                 for (unsigned i = 0; i < kernel_boot_info.nregions; ++i) {
                     auto& reg = kernel_boot_info.regions[i];
@@ -132,7 +144,28 @@ void apply_cmdline() {
     }
 }
 
+// The first kernel task: runs the selected test, or the monitor.
+void first_task(void*) {
+    char test[64];
+    if (cmdline_value("test", test, sizeof(test))) {
+        run_ktest(test);
+    }
+    if (harness_mode()) {
+        finish_run(true);
+    }
+    monitor();
+}
+
 }  // namespace
+
+// Everything a CPU sets up for itself, boot CPU and APs alike.
+void cpu_init_common(cpustate* c) {
+    descriptors_init_cpu(c);
+    vm_init_cpu();
+    lapic_init_cpu();
+    timer_init_cpu();
+    c->init_idle_task();
+}
 
 // called from assembly (boot/boot.S), on the boot stack, interrupts off
 extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
@@ -146,15 +179,24 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     }
     cmdline_init(kernel_boot_info.cmdline);
     apply_cmdline();
+    vm_init(kernel_boot_info);
     print_banner(kernel_boot_info);
     acpi_init(kernel_boot_info);
 
-    char test[64];
-    if (cmdline_value("test", test, sizeof(test))) {
-        run_ktest(test);
+    idt_init();
+    static madt_info madt;
+    if (!acpi_parse_madt(&madt)) {
+        log_printf(log_level::warn, "acpi: no MADT; running on one CPU\n");
     }
-    if (harness_mode()) {
-        finish_run(true);
+    apic_init(madt);
+    timer_calibrate();
+    cpu_init_common(&cpus[0]);
+    smp_start(madt);
+    kprintf("cpus: %d started\n", ncpu);
+    console_enable_input_interrupts();
+
+    if (!spawn_kernel_task(0, first_task, nullptr, "first")) {
+        panic("out of memory starting the first task");
     }
-    monitor();
+    cpus[0].enter_schedule();
 }

@@ -1,0 +1,20 @@
+// interrupts.hh — what happens after entry.S has saved a regstate.
+//
+// `exception_handler` is the single C++ entry for every IDT vector: CPU
+// exceptions (a kernel fault panics with a register dump; a user fault is
+// the process's problem), the local APIC timer, device IRQs and IPIs.
+// Easy to get wrong: EOI before yielding, or the local APIC blocks every
+// lower-priority interrupt until this task runs again.
+#pragma once
+#include "arch/regstate.hh"
+
+// Device IRQ handlers (I/O APIC inputs), registered at start-up.
+using irq_handler = void (*)();
+void irq_register(int irq, irq_handler handler);
+
+// Print a register dump (panic path).
+void print_regstate(const regstate* regs);
+
+// Hook for user-mode exceptions; returns normally only if the process
+// may continue. Defined by the process code.
+void user_exception(regstate* regs);
