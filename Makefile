@@ -29,7 +29,7 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-pic -fno-pie \
 	-fno-tree-loop-distribute-patterns \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
-KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone \
+KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
 	-mgeneral-regs-only -Ikernel -I$(O)/gen
 KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \

@@ -8,6 +8,7 @@
 #include "cmdline.hh"
 #include "console.hh"
 #include "cpustate.hh"
+#include "kalloc.hh"
 #include "ktest.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -148,6 +149,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     apply_cmdline();
     print_banner(kernel_boot_info);
     acpi_init(kernel_boot_info);
+    kalloc_init(kernel_boot_info);
 
     char test[64];
     if (cmdline_value("test", test, sizeof(test))) {
