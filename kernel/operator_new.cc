@@ -9,6 +9,11 @@
 #include <new>
 #include "kalloc.hh"
 
+// <new> declares this tag object; without libsupc++, the kernel defines it.
+namespace std {
+const nothrow_t nothrow{};
+}
+
 namespace {
 void* aligned_kalloc(size_t size, std::align_val_t align) {
     // Every kalloc object is aligned to its size class or block size, so
