@@ -44,6 +44,10 @@ spinlock kalloc_lock;
 buddy_allocator buddy;                      // guarded by kalloc_lock
 uint32_t partial[nclasses];                 // guarded by kalloc_lock
 bool initialized = false;
+// Set by kalloc_init, guarded by kalloc_lock afterwards: what kalloc_extend
+// needs to add more of the same map without handing out reserved pages.
+const boot_info* boot_map;
+uint64_t added_end;                         // usable memory below this is in the buddy
 
 size_t class_size(unsigned c) {
     return size_t(1) << (min_class_shift + c);
@@ -241,6 +245,29 @@ void add_usable(uint64_t start, uint64_t end, const reserved_set& reserved) {
     }
 }
 
+reserved_set boot_reserved;                 // sorted; guarded by kalloc_lock
+
+// Adds usable memory of the boot map inside [low, high). Returns how many
+// usable bytes lie at or above `high` (left out for now).
+uint64_t add_usable_between_locked(uint64_t low, uint64_t high) {
+    uint64_t left_out = 0;
+    for (unsigned i = 0; i < boot_map->nregions; ++i) {
+        const boot_memory_region& r = boot_map->regions[i];
+        if (r.type != memory_type::usable) {
+            continue;
+        }
+        uint64_t start = r.base > low ? r.base : low;
+        uint64_t end = r.end() < high ? r.end() : high;
+        if (r.end() > high) {
+            left_out += r.end() - (r.base > high ? r.base : high);
+        }
+        if (start < end) {
+            add_usable(start, end, boot_reserved);
+        }
+    }
+    return left_out;
+}
+
 }  // namespace
 
 void kalloc_init(const boot_info& info, uint64_t mapped_end) {
@@ -270,20 +297,10 @@ void kalloc_init(const boot_info& info, uint64_t mapped_end) {
     for (unsigned c = 0; c < nclasses; ++c) {
         partial[c] = buddy_allocator::none;
     }
-    uint64_t unmapped = 0;
-    for (unsigned i = 0; i < info.nregions; ++i) {
-        const boot_memory_region& r = info.regions[i];
-        if (r.type != memory_type::usable) {
-            continue;
-        }
-        uint64_t end = r.end();
-        if (end > mapped_end) {
-            uint64_t cut = r.base > mapped_end ? r.base : mapped_end;
-            unmapped += end - cut;
-            end = cut;
-        }
-        add_usable(r.base, end, reserved);
-    }
+    boot_map = &info;
+    boot_reserved = reserved;
+    added_end = mapped_end;
+    uint64_t unmapped = add_usable_between_locked(0, mapped_end);
     initialized = true;
     // One line; the second half only when memory had to be left out.
     char note[64] = "";
@@ -295,6 +312,18 @@ void kalloc_init(const boot_info& info, uint64_t mapped_end) {
                (unsigned long) (buddy.free_pages() * PAGESIZE >> 20),
                (unsigned long) buddy.free_pages(), (unsigned long) (meta_bytes >> 10),
                (unsigned long) meta_pa, note);
+}
+
+size_t kalloc_extend(uint64_t mapped_end) {
+    spinlock_guard guard(kalloc_lock);
+    assert(initialized, "kalloc_extend before kalloc_init");
+    if (mapped_end <= added_end) {
+        return 0;
+    }
+    size_t before = buddy.free_pages();
+    add_usable_between_locked(added_end, mapped_end);
+    added_end = mapped_end;
+    return buddy.free_pages() - before;
 }
 
 void* kalloc(size_t size) {

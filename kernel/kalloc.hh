@@ -26,9 +26,13 @@ constexpr uint64_t boot_direct_map_end = uint64_t(1) << 32;
 // the kernel image, the loader's information structure, boot modules, the
 // allocator's own metadata, or anything not marked usable. Only memory
 // below `mapped_end` is handed out (and touched): pass the end of the
-// direct map once vm.cc maps all physical memory. The metadata (16 bytes
-// per page up to the highest usable address) goes below 4 GiB.
+// direct map once vm.cc maps all physical memory, or call kalloc_extend
+// after mapping the rest. The metadata (16 bytes per page up to the
+// highest usable address) goes below 4 GiB. `info` must outlive kalloc.
 void kalloc_init(const boot_info& info, uint64_t mapped_end = boot_direct_map_end);
+// Hands out usable memory in [previous mapped_end, mapped_end) too, once
+// the direct map reaches that far. Returns the number of pages added.
+size_t kalloc_extend(uint64_t mapped_end);
 
 // `size` bytes, or nullptr if no memory is left or size > kalloc_max_size.
 // kalloc(0) returns a distinct 16-byte object.
