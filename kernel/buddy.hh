@@ -65,12 +65,12 @@ public:
     // Make the whole pages inside [start, end) free. Unaligned ends are
     // trimmed inward; parts outside the managed range are ignored.
     // Returns `overlap` (and adds nothing) if a page in it is not absent.
-    buddy_result add_free_range(uint64_t start, uint64_t end);
+    [[nodiscard]] buddy_result add_free_range(uint64_t start, uint64_t end);
 
     // A block of 2^order pages, or 0 if none is free (or order > max_order).
-    uint64_t allocate(unsigned order);
+    [[nodiscard]] uint64_t allocate(unsigned order);
     // Free the block that starts at `pa`.
-    buddy_result free(uint64_t pa);
+    [[nodiscard]] buddy_result free(uint64_t pa);
 
     // Metadata of the page containing `pa`, or nullptr if not managed here.
     buddy_page* page_at(uint64_t pa);

@@ -36,14 +36,14 @@ size_t kalloc_extend(uint64_t mapped_end);
 
 // `size` bytes, or nullptr if no memory is left or size > kalloc_max_size.
 // kalloc(0) returns a distinct 16-byte object.
-void* kalloc(size_t size);
+[[nodiscard]] void* kalloc(size_t size);
 // Frees what kalloc returned; nullptr is ignored. Panics on a pointer that
 // kalloc did not return or that was already freed (where detectable).
 void kfree(void* ptr);
 // kalloc, then zero the first `size` bytes.
-void* kalloc_zeroed(size_t size);
+[[nodiscard]] void* kalloc_zeroed(size_t size);
 // One zeroed, page-aligned page, or nullptr.
-void* kalloc_page();
+[[nodiscard]] void* kalloc_page();
 
 constexpr size_t kalloc_small_max = 2048;
 constexpr size_t kalloc_max_size = size_t(4) << 20;
