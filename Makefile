@@ -29,7 +29,7 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-pic -fno-pie \
 	-fno-tree-loop-distribute-patterns \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
-KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone \
+KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
 	-mgeneral-regs-only -Ikernel -I$(O)/gen
 KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
@@ -96,7 +96,7 @@ $(O)/kernel.elf: $(KERNEL_OBJS) $(O)/k/symtab.o boot/kernel.ld scripts/verify-im
 HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
 HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf
-HOST_TESTED_SRCS := lib/printf.cc kernel/bootinfo.cc
+HOST_TESTED_SRCS := lib/printf.cc kernel/bootinfo.cc kernel/buddy.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 

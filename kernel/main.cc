@@ -10,6 +10,7 @@
 #include "cmdline.hh"
 #include "console.hh"
 #include "cpustate.hh"
+#include "kalloc.hh"
 #include "ktest.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -182,6 +183,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     vm_init(kernel_boot_info);
     print_banner(kernel_boot_info);
     acpi_init(kernel_boot_info);
+    kalloc_init(kernel_boot_info, vm_direct_map_end);
 
     idt_init();
     static madt_info madt;

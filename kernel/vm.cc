@@ -12,6 +12,7 @@
 #include "string.hh"
 
 x86_64_pagetable* kernel_pagetable;
+uint64_t vm_direct_map_end;
 cpu_features cpu_has;
 
 namespace {
@@ -160,7 +161,7 @@ uintptr_t ptiter::va() const {
 }
 
 x86_64_pagetable* pagetable_alloc() {
-    return static_cast<x86_64_pagetable*>(kalloc_zeroed_page());
+    return static_cast<x86_64_pagetable*>(kalloc_page());
 }
 
 void pagetable_free(x86_64_pagetable* pt) {
@@ -289,6 +290,7 @@ void vm_init(boot_info& info) {
         info.nregions = n;
     }
     limit = round_up(limit, level_size(2));
+    vm_direct_map_end = limit;
 
     kernel_pagetable = pool_page();
     build_direct_map(kernel_pagetable, limit);

@@ -89,7 +89,9 @@ extern x86_64_pagetable* kernel_pagetable;
 // Build the kernel page table (direct map of all of physical memory, image
 // with W^X permissions) and switch to it. Called once, on CPU 0.
 struct boot_info;
-void vm_init(boot_info& info);   // may drop memory it cannot map
+void vm_init(boot_info& info);
+// End of the direct map: physical memory below this is reachable.
+extern uint64_t vm_direct_map_end;   // may drop memory it cannot map
 // Per-CPU: enable NX/SMEP/SMAP/PCID/global pages as available; load CR3.
 void vm_init_cpu();
 void set_pagetable(x86_64_pagetable* pt);
