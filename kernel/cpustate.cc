@@ -36,21 +36,41 @@ void lock_depth_adjust(int delta) {
 }
 
 namespace {
+
+bool runq_has_work(cpustate* c) {
+    spinlock_guard guard(c->runq_lock_);
+    return !c->runq_.empty();
+}
+
+// The idle task: yield as soon as the run queue has work. It polls for a
+// short while before halting, because waking a halted CPU takes an IPI,
+// which costs far more than the poll (especially in an emulator).
 void idle_loop(void*) {
+    constexpr int polls_before_halt = 2000;
     for (;;) {
         cli();
         cpustate* c = this_cpu();
-        c->runq_lock_.lock_noirq();
-        bool work = !c->runq_.empty();
-        c->runq_lock_.unlock_noirq();
+        bool work = false;
+        for (int i = 0; i < polls_before_halt && !(work = runq_has_work(c)); ++i) {
+            pause();
+        }
+        if (!work) {
+            // Announce the halt before the last check: an enqueuer that
+            // misses our check is then sure to see halted_ and kick us.
+            c->halted_ = true;
+            work = runq_has_work(c);
+            if (!work) {
+                // `sti; hlt` is atomic: an interrupt cannot slip in between.
+                asm volatile("sti; hlt; cli" : : : "memory");
+            }
+            c->halted_ = false;
+        }
         if (work) {
             current()->yield();
-        } else {
-            // `sti; hlt` is atomic: an interrupt cannot slip in between.
-            asm volatile("sti; hlt" : : : "memory");
         }
     }
 }
+
 }  // namespace
 
 void cpustate::init_idle_task() {
@@ -67,8 +87,8 @@ void cpustate::enqueue(proc* p) {
         if (!p->runq_links_.is_linked() && p != idle_task_) {
             runq_.push_back(p);
         }
-        // Another CPU sleeping in its idle task must be woken to notice.
-        kick = self_ != this_cpu() && current_ == idle_task_;
+        // Another CPU halted in its idle task must be woken to notice.
+        kick = self_ != this_cpu() && halted_;
     }
     if (kick) {
         lapic_send_ipi(lapic_id_, INT_IPI_RESCHEDULE);

@@ -34,6 +34,7 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     spinlock runq_lock_;
     list<proc, &proc::runq_links_> runq_;   // guarded by runq_lock_
     proc* idle_task_ = nullptr;
+    std::atomic<bool> halted_ = false;  // idle task is about to `hlt` or in it
 
     std::atomic<uint64_t> ticks_ = 0;   // timer interrupts taken by this CPU
     uint64_t switch_tick_ = 0;          // ticks_ when current_ was last chosen

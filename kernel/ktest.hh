@@ -22,3 +22,7 @@ struct ktest {
 
 // The registered test named `name`, or nullptr.
 const ktest* ktest_find(const char* name);
+
+// Run `fn(cpu, arg)` in a new kernel task on each of the first `count` CPUs
+// (all CPUs if count <= 0) at the same time; return when all have finished.
+void ktest_run_on_cpus(void (*fn)(int cpu, void* arg), void* arg, int count = 0);
