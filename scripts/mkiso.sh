@@ -7,6 +7,9 @@
 # still leaves its words in the serial log. Easy to get wrong: grub-mkrescue
 # needs xorriso, and mtools for the UEFI image; without mtools it silently
 # builds a BIOS-only ISO, which then fails to boot under OVMF.
+# Under UEFI, GRUB prints "error: no suitable video mode found." before
+# booting: there is no text mode there and the kernel asks for no
+# framebuffer. It is harmless (the kernel's console is COM1 under UEFI).
 set -e
 if [ $# -ne 3 ]; then
     echo "usage: $0 KERNEL CMDLINE OUT.iso" >&2
