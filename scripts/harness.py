@@ -499,6 +499,8 @@ def run_host(ctx, patterns):
             suites = json.load(f)["testsuites"]
     except (OSError, ValueError, KeyError):
         what = "timed out" if status is None else f"exited {status} without a report"
+        why = first_line_matching(read_text(run_log), r"SUMMARY:|ERROR:|terminate called")
+        what += f" ({why})" if why else ""
         return [outcome("FAIL", "host", reason=f"unit-tests {what}", log=run_log, logs=shown)]
     results = []
     for suite in suites:
@@ -509,8 +511,10 @@ def run_host(ctx, patterns):
             seconds = float(case.get("time", "0s").rstrip("s") or 0)
             failures = case.get("failures", [])
             if failures:
-                first = failures[0].get("failure", "").strip().splitlines()
-                reason = " ".join(first[:2]) if first else "failed"
+                words = failures[0].get("failure", "").split()
+                reason = " ".join(words) or "failed"
+                if len(reason) > 160:
+                    reason = reason[:157] + "..."
                 results.append(outcome("FAIL", name, reason=reason, log=run_log, logs=shown))
             elif case.get("result") == "SKIPPED":
                 results.append(outcome("SKIP", name, reason="skipped by the test"))
@@ -533,6 +537,7 @@ class reporter:
         self.verbose = verbose
         self.lock = threading.Lock()
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+        self.shown = set()          # logs shared by several outcomes: print once
 
     def report(self, results):
         with self.lock:
@@ -543,15 +548,18 @@ class reporter:
                     self.show_logs(r)
 
     def show_logs(self, r):
+        printed = False
         for title, path in r.logs:
             text = read_text(path)
-            if not text.strip():
+            if not text.strip() or path in self.shown:
                 continue
+            self.shown.add(path)
+            printed = True
             if "serial" in title:
                 text = clean_serial(text)
             print(f"---- {title}: {path} ----")
             print(text.rstrip("\n"))
-        if r.logs:
+        if printed:
             print("----", flush=True)
 
     def summary(self):
