@@ -3,7 +3,9 @@
 
 Kinds of test, each one file:
   tests/kernel/NAME.cc   in-kernel test, booted with `test=NAME harness`
-  tests/user/p-NAME.cc   user program, booted with `run=NAME harness`
+  tests/user/p-NAME.cc   user program, booted with `run=NAME harness`; unless
+                         it says otherwise (any `expect`, or `result: fail`)
+                         it must print a line ending in `succeeded!`
   tests/boot/NAME.test   a boot path (GRUB ISO, UEFI, gdb ...); `key: value`
                          lines, `#` comments
   tests/host/*.cc        GoogleTest cases, one report line per case
@@ -196,7 +198,10 @@ def discover():
         specs.append(load_source_test(name, "kernel", path, f"test={name} harness"))
     for path in files("user", "p-*.cc"):
         name = os.path.basename(path)[2:-3]
-        specs.append(load_source_test(name, "user", path, f"run={name} harness"))
+        spec = load_source_test(name, "user", path, f"run={name} harness")
+        if not spec.lists["expect"] and spec.scalars["result"] == "pass":
+            spec.lists["expect"].append(r"succeeded!$")
+        specs.append(spec)
     for path in files("boot", "*.test"):
         specs.append(load_boot_test(path))
     seen = {}
@@ -592,7 +597,12 @@ def boot_jobs(ctx, specs, patterns):
     return jobs, now
 
 
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, interrupted)     # CI timeouts: still kill QEMU
     parser = argparse.ArgumentParser(description="Run Nuthatch's tests.")
     parser.add_argument("names", nargs="*", help="test names, globs, or groups (host)")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 2)
