@@ -110,6 +110,8 @@ def run_boot(ctx, spec, ncpu):
         if gdb_status != 0:
             gdb_problem = ("gdb did not finish" if gdb_status is None
                            else f"gdb exited {gdb_status}")
+            said = last_line(read_text(logs["gdb"]))
+            gdb_problem += f", last said: {said!r}" if said else ""
             qemu.kill()
     status = ctx.finish(qemu, deadline - time.monotonic())
     seconds = time.monotonic() - start
