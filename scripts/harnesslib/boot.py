@@ -110,8 +110,10 @@ def run_boot(ctx, spec, ncpu):
         if gdb_status != 0:
             gdb_problem = ("gdb did not finish" if gdb_status is None
                            else f"gdb exited {gdb_status}")
-            said = last_line(read_text(logs["gdb"]))
-            gdb_problem += f", last said: {said!r}" if said else ""
+            text = read_text(logs["gdb"])
+            said = (first_line_matching(text, r"not defined|[Ee]rror|Cannot|No symbol|refused")
+                    or last_line(text))
+            gdb_problem += f": {said!r}" if said else ""
             qemu.kill()
     status = ctx.finish(qemu, deadline - time.monotonic())
     seconds = time.monotonic() - start
