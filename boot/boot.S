@@ -35,7 +35,8 @@ multiboot1_header:
         .long boot_entry_pa             // entry_addr
 
 // Multiboot 2 header: GRUB loads the ELF by its program headers (physical
-// addresses) and enters at the ELF entry point, which is physical too.
+// addresses) and enters at the ELF entry point, which is virtual (see
+// boot/kernel.ld); GRUB converts it to a physical address itself.
         .balign 8
 multiboot2_header:
         .long MB2_MAGIC

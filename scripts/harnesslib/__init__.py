@@ -1,0 +1,1 @@
+"""The pieces of scripts/harness.py, Nuthatch's test runner."""

@@ -1,0 +1,135 @@
+"""boot.py — one QEMU boot of one test at one CPU count, and its verdict.
+
+Easy to get wrong: QEMU's exit status is the kernel's verdict only when the
+kernel wrote to isa-debug-exit (33 pass, 35 fail). Every other status means
+the run ended some other way (power-off, triple fault, QEMU error), and that
+is a failure whatever the test expected.
+"""
+
+import os
+import re
+import shlex
+import subprocess
+import time
+
+from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, OVMF, clean_serial,
+                     first_line_matching, last_line, outcome, read_text, test_error)
+
+
+def no_verdict_reason(status, serial, qemu_err, qemu_debug):
+    if status is None:
+        return None
+    if status == 0:
+        if "Triple fault" in qemu_debug:
+            return "triple fault (QEMU reset the CPU and exited 0, no verdict)"
+        return "QEMU exited 0 without a verdict (the guest powered off or reset)"
+    if status < 0:
+        return f"QEMU was killed by signal {-status}"
+    message = last_line(qemu_err)
+    return f"QEMU exited {status}, not a harness verdict" + (f": {message}" if message else "")
+
+
+def judge(spec, status, timed_out, serial, qemu_err, qemu_debug, gdb_text, gdb_problem):
+    """The reasons a run failed (empty list: it passed)."""
+    reasons = []
+    if gdb_problem:
+        reasons.append(gdb_problem)     # QEMU was stopped for it: no verdict
+    elif timed_out:
+        tail = last_line(serial)
+        reasons.append(f"timed out after {spec.timeout:g} s"
+                       + (f", last output: {tail!r}" if tail else ", no output"))
+    elif status in (EXIT_PASS, EXIT_FAIL):
+        got = "pass" if status == EXIT_PASS else "fail"
+        if got != spec.scalars["result"]:
+            if got == "fail":
+                why = first_line_matching(serial, r"PANIC|[Aa]ssert")
+                reasons.append("kernel reported failure" + (f": {why}" if why else ""))
+            else:
+                reasons.append("kernel reported pass, but this test expects failure")
+    else:
+        reasons.append(no_verdict_reason(status, serial, qemu_err, qemu_debug))
+    if reasons:
+        return reasons      # missing output is a consequence, not news
+    for pattern in spec.lists["expect"]:
+        if not re.search(pattern, serial, re.MULTILINE):
+            reasons.append(f"missing expected output /{pattern}/")
+    for pattern in spec.lists["reject"]:
+        m = re.search(pattern, serial, re.MULTILINE)
+        if m:
+            reasons.append(f"rejected output /{pattern}/ seen: {m.group(0).strip()!r}")
+    if spec.scalars["gdb"]:
+        for pattern in spec.lists["gdb-expect"]:
+            if not re.search(pattern, gdb_text, re.MULTILINE):
+                reasons.append(f"gdb output lacks /{pattern}/")
+    return reasons
+
+
+def qemu_command(ctx, spec, ncpu, logs):
+    s = spec.scalars
+    args = [ctx.qemu, "-M", "q35", "-m", s["mem"], "-smp", str(ncpu),
+            "-accel", "tcg", "-cpu", "max", "-no-reboot", "-display", "none",
+            "-monitor", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-serial", "file:" + logs["serial"], "-debugcon", "file:" + logs["kernel"],
+            "-d", "cpu_reset", "-D", logs["qemu-debug"]]
+    if s["boot"] == "kernel":
+        args += ["-kernel", KERNEL, "-append", spec.cmdline()]
+    else:
+        args += ["-cdrom", ctx.iso_for(spec.cmdline())]
+        if s["boot"] == "uefi":
+            # No NIC: OVMF would load a network driver for it (~0.4 s).
+            args += ["-bios", OVMF, "-nic", "none"]
+    return args + shlex.split(s["qemu"])
+
+
+def run_boot(ctx, spec, ncpu):
+    stem = os.path.join(LOGDIR, f"{spec.name}-{ncpu}")
+    logs = {k: f"{stem}.{k}.log" for k in ("serial", "kernel", "qemu", "qemu-debug", "gdb")}
+    for path in logs.values():
+        if os.path.exists(path):
+            os.remove(path)
+    start = time.monotonic()
+    deadline = start + spec.timeout
+    try:
+        args = qemu_command(ctx, spec, ncpu, logs)
+    except test_error as e:
+        return outcome("FAIL", spec.name, ncpu, str(e), spec.path)
+    gdb_file = spec.scalars["gdb"]
+    port = ctx.free_port() if gdb_file else None
+    if gdb_file:
+        args += ["-S", "-gdb", f"tcp:127.0.0.1:{port}"]
+    gdb_problem = None
+    with open(logs["qemu"], "w") as qemu_err:
+        qemu = ctx.start(args, stdout=qemu_err, stderr=subprocess.STDOUT)
+    if gdb_file:
+        with open(logs["gdb"], "w") as gdb_out:
+            gdb = ctx.start(["gdb", "-q", "-batch", "-nx", "-ix", GDB_SCRIPT,
+                             "-ex", f"nuthatch-connect {port}", "-x", gdb_file, KERNEL],
+                            stdout=gdb_out, stderr=subprocess.STDOUT)
+        gdb_status = ctx.finish(gdb, deadline - time.monotonic())
+        if gdb_status != 0:
+            gdb_problem = ("gdb did not finish" if gdb_status is None
+                           else f"gdb exited {gdb_status}")
+            text = read_text(logs["gdb"])
+            said = (first_line_matching(text, r"not defined|[Ee]rror|Cannot|No symbol|refused")
+                    or last_line(text))
+            gdb_problem += f": {said!r}" if said else ""
+            qemu.kill()
+    status = ctx.finish(qemu, deadline - time.monotonic())
+    seconds = time.monotonic() - start
+    serial = clean_serial(read_text(logs["serial"]))
+    reasons = judge(spec, status, status is None and not gdb_problem, serial,
+                    read_text(logs["qemu"]), read_text(logs["qemu-debug"]),
+                    read_text(logs["gdb"]), gdb_problem)
+    shown = [("serial console", logs["serial"]), ("kernel log (debugcon)", logs["kernel"]),
+             ("QEMU messages", logs["qemu"])]
+    if gdb_file:
+        shown.append(("gdb", logs["gdb"]))
+    main_log = logs["serial"]
+    if reasons and reasons[0].startswith("gdb"):
+        main_log = logs["gdb"]
+    elif status not in (EXIT_PASS, EXIT_FAIL, None, 0) and read_text(logs["qemu"]).strip():
+        main_log = logs["qemu"]
+    if reasons:
+        return outcome("FAIL", spec.name, ncpu, "; ".join(reasons[:3]), main_log, seconds, shown)
+    return outcome("PASS", spec.name, ncpu, seconds=seconds, logs=shown)

@@ -1,0 +1,172 @@
+"""spec.py — finding tests and reading their directives (see harness.py for
+the list). A test file that cannot be understood becomes a spec with
+`error` set, reported as a failure rather than stopping the whole run.
+"""
+
+import fnmatch
+import os
+import re
+import shutil
+
+from .common import OVMF, test_error
+
+LIST_KEYS = {"expect", "reject", "gdb-expect"}
+SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
+               "requires", "gdb"}
+DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
+            "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
+            "gdb": ""}
+
+# Requirements that are not commands on PATH.
+RESOURCES = {
+    "ovmf": lambda: os.path.exists(OVMF),
+    "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
+    "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
+}
+BOOT_REQUIRES = {
+    "kernel": [],
+    "iso": ["grub-mkrescue", "xorriso", "grub-pc"],
+    "uefi": ["grub-mkrescue", "xorriso", "mformat", "grub-efi", "ovmf"],
+}
+
+
+class test_spec:
+    def __init__(self, name, kind, path):
+        self.name = name
+        self.kind = kind            # "kernel", "user", "boot"
+        self.path = path
+        self.base_cmdline = "harness"
+        self.lists = {k: [] for k in LIST_KEYS}
+        self.scalars = dict(DEFAULTS)
+        self.error = None
+
+    def apply(self, key, value, where):
+        if key in LIST_KEYS:
+            try:
+                re.compile(value)
+            except re.error as e:
+                raise test_error(f"{where}: bad regex for {key}: {e}")
+            self.lists[key].append(value)
+        elif key in SCALAR_KEYS:
+            self.scalars[key] = value
+        else:
+            raise test_error(f"{where}: unknown directive '{key}'")
+
+    def check(self):
+        s = self.scalars
+        if s["result"] not in ("pass", "fail"):
+            raise test_error(f"{self.path}: result must be pass or fail")
+        if s["boot"] not in BOOT_REQUIRES:
+            raise test_error(f"{self.path}: boot must be kernel, iso or uefi")
+        try:
+            self.ncpus = [int(n) for n in s["ncpu"].split()]
+            self.timeout = float(s["timeout"])
+        except ValueError:
+            raise test_error(f"{self.path}: ncpu and timeout must be numbers")
+        if not self.ncpus:
+            raise test_error(f"{self.path}: ncpu lists no CPU counts")
+
+    def cmdline(self):
+        return " ".join(w for w in (self.base_cmdline, self.scalars["cmdline"]) if w)
+
+
+def split_directive(line, where):
+    key, sep, value = line.partition(":")
+    if not sep:
+        raise test_error(f"{where}: expected 'key: value', got '{line}'")
+    return key.strip(), value.strip()
+
+
+def read_source_directives(spec, path):
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if line.startswith("//! "):
+                key, value = split_directive(line[4:].strip(), f"{path}:{number}")
+                spec.apply(key, value, f"{path}:{number}")
+
+
+def load_source_test(name, kind, path, cmdline):
+    spec = test_spec(name, kind, path)
+    spec.base_cmdline = cmdline
+    try:
+        read_source_directives(spec, path)
+        spec.check()
+    except (test_error, OSError) as e:
+        spec.error = str(e)
+    return spec
+
+
+def load_boot_test(path):
+    name = os.path.basename(path)[:-len(".test")]
+    spec = test_spec(name, "boot", path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [(n, l.strip()) for n, l in enumerate(f, 1)]
+        for number, line in lines:
+            if not line or line.startswith("#"):
+                continue
+            where = f"{path}:{number}"
+            key, value = split_directive(line, where)
+            if key == "ktest":
+                spec.base_cmdline = f"test={value} harness"
+                read_source_directives(spec, os.path.join("tests", "kernel", value + ".cc"))
+            elif key == "program":
+                spec.base_cmdline = f"run={value} harness"
+                read_source_directives(spec, os.path.join("tests", "user", f"p-{value}.cc"))
+            else:
+                spec.apply(key, value, where)
+        if spec.scalars["gdb"]:
+            spec.scalars["gdb"] = os.path.join(os.path.dirname(path), spec.scalars["gdb"])
+        spec.check()
+    except (test_error, OSError) as e:
+        spec.error = str(e)
+    return spec
+
+
+def discover():
+    def files(folder, pattern):
+        folder = os.path.join("tests", folder)
+        if not os.path.isdir(folder):
+            return []
+        return sorted(os.path.join(folder, f) for f in os.listdir(folder)
+                      if fnmatch.fnmatch(f, pattern))
+
+    specs = []
+    for path in files("kernel", "*.cc"):
+        name = os.path.basename(path)[:-3]
+        specs.append(load_source_test(name, "kernel", path, f"test={name} harness"))
+    for path in files("user", "p-*.cc"):
+        name = os.path.basename(path)[2:-3]
+        spec = load_source_test(name, "user", path, f"run={name} harness")
+        if not spec.lists["expect"] and spec.scalars["result"] == "pass":
+            spec.lists["expect"].append(r"succeeded!$")
+        specs.append(spec)
+    for path in files("boot", "*.test"):
+        specs.append(load_boot_test(path))
+    seen = {}
+    for spec in specs:
+        if spec.name in seen:
+            spec.error = f"test name '{spec.name}' also used by {seen[spec.name]}"
+        seen[spec.name] = spec.path
+    return specs
+
+
+def selected(name, patterns):
+    """A name is selected by an exact name, a glob, or a group prefix
+    (`host` selects every `host/...` test)."""
+    if not patterns:
+        return True
+    return any(name == p or fnmatch.fnmatchcase(name, p) or name.startswith(p + "/")
+               for p in patterns)
+
+
+def missing_requirements(spec):
+    wanted = BOOT_REQUIRES[spec.scalars["boot"]] + spec.scalars["requires"].split()
+    if spec.scalars["gdb"]:
+        wanted.append("gdb")
+    missing = []
+    for tool in wanted:
+        present = RESOURCES[tool]() if tool in RESOURCES else shutil.which(tool)
+        if not present and tool not in missing:
+            missing.append(tool)
+    return missing
