@@ -9,6 +9,8 @@ import fnmatch
 import json
 import os
 import shlex
+import subprocess
+import time
 
 from .common import LOGDIR, OBJ, first_line_matching, outcome, read_text
 from .spec import selected
