@@ -168,8 +168,10 @@ user-programs: $(USER_PROGRAMS) $(O)/initfs.img
 
 HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
-HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf
-HOST_TESTED_SRCS := lib/printf.cc kernel/bootinfo.cc
+HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
+	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
+HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc kernel/bootinfo.cc \
+	kernel/initfs.cc kernel/elf.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 
@@ -181,9 +183,10 @@ $(O)/host/%.o: %.cc
 	@mkdir -p $(@D)
 	@echo "  HOSTCXX $<"
 	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -c $< -o $@
-$(O)/host/unit-tests: $(HOST_OBJS)
+# Some tests read the built user programs and initfs image.
+$(O)/host/unit-tests: $(HOST_OBJS) | $(USER_PROGRAMS) $(O)/initfs.img
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -o $@ $(HOST_OBJS) -lgtest -lgtest_main -pthread
 host-tests: $(O)/host/unit-tests
 
 -include $(HOST_OBJS:.o=.d)
