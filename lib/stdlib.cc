@@ -21,7 +21,8 @@ int digit_value(char ch) {
 // Parses the magnitude; `limit` is the largest magnitude representable.
 // Returns the (saturated) magnitude and sets *negative and *end.
 unsigned long parse_magnitude(const char* s, int base, unsigned long limit_pos,
-                              unsigned long limit_neg, bool* negative, const char** end) {
+                              unsigned long limit_neg, bool* negative, const char** end,
+                              bool* overflowed) {
     const char* p = s;
     while (isspace((unsigned char) *p)) {
         ++p;
@@ -39,6 +40,7 @@ unsigned long parse_magnitude(const char* s, int base, unsigned long limit_pos,
         base = p[0] == '0' ? 8 : 10;
     }
     *end = s;
+    *overflowed = false;
     if (base < 2 || base > 36) {
         return 0;
     }
@@ -57,16 +59,18 @@ unsigned long parse_magnitude(const char* s, int base, unsigned long limit_pos,
     if (any) {
         *end = p;
     }
+    *overflowed = overflow;
     return overflow ? limit : value;
 }
 
 }  // namespace
 
 long strtol(const char* s, char** endptr, int base) {
-    bool negative;
+    bool negative, overflow;
     const char* end;
     unsigned long mag = parse_magnitude(s, base, (unsigned long) __LONG_MAX__,
-                                        (unsigned long) __LONG_MAX__ + 1, &negative, &end);
+                                        (unsigned long) __LONG_MAX__ + 1, &negative, &end,
+                                        &overflow);
     if (endptr) {
         *endptr = const_cast<char*>(end);
     }
@@ -74,13 +78,14 @@ long strtol(const char* s, char** endptr, int base) {
 }
 
 unsigned long strtoul(const char* s, char** endptr, int base) {
-    bool negative;
+    bool negative, overflow;
     const char* end;
-    unsigned long mag = parse_magnitude(s, base, ~0UL, ~0UL, &negative, &end);
+    unsigned long mag = parse_magnitude(s, base, ~0UL, ~0UL, &negative, &end, &overflow);
     if (endptr) {
         *endptr = const_cast<char*>(end);
     }
-    return negative ? 0UL - mag : mag;
+    // C: a negated in-range magnitude wraps; an out-of-range one saturates.
+    return overflow ? ~0UL : negative ? 0UL - mag : mag;
 }
 
 // A 64-bit linear congruential generator (Knuth's MMIX constants); the high
