@@ -42,7 +42,7 @@ KERNEL_SRCS := $(wildcard boot/*.S kernel/*.cc kernel/arch/*.cc kernel/arch/*.S 
 	lib/*.cc tests/kernel/*.cc)
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
 
-all: $(O)/kernel.elf
+all: $(O)/kernel.elf user-programs
 
 # Rebuild everything when the flags change.
 $(O)/k/.flags: FORCE
@@ -87,6 +87,79 @@ $(O)/kernel.elf: $(KERNEL_OBJS) $(O)/k/symtab.o boot/kernel.ld scripts/verify-im
 
 -include $(KERNEL_OBJS:.o=.d)
 
+# The initial file system is linked into the kernel image.
+$(O)/k/kernel/arch/initfs-image.o: $(O)/initfs.img
+$(O)/k/kernel/arch/initfs-image.o: KERNEL_ASFLAGS += -DINITFS_IMAGE='"$(O)/initfs.img"'
+
+# ---------------------------------------------------------------------------
+# User programs: every user/p-NAME.cc and tests/user/p-NAME.cc becomes the
+# static ELF obj/user/NAME, linked at 0x100000 (user/user.ld) with the
+# runtime (user/crt0.S, user/u-*.cc) and lib/. Adding a program is adding
+# its file. All programs are packed into obj/initfs.img.
+# User code keeps the red zone; the runtime and lib/ are built with
+# -mgeneral-regs-only (an activation may arrive in the middle of FP code).
+
+USER_CXXFLAGS := $(COMMON_CXXFLAGS) -Iuser -DNUTHATCH_USER=1
+USER_RUNTIME_CXXFLAGS := $(USER_CXXFLAGS) -mgeneral-regs-only
+USER_ASFLAGS := -Iinclude -Iuser -MMD -MP
+USER_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
+	-z noexecstack -T user/user.ld
+
+USER_LIB_SRCS := $(wildcard user/u-*.cc lib/*.cc)
+USER_LIB_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(USER_LIB_SRCS)))
+USER_CRT0 := $(O)/u/user/crt0.o
+USER_PROGRAM_SRCS := $(wildcard user/p-*.cc tests/user/p-*.cc)
+USER_PROGRAM_NAMES := $(patsubst p-%.cc,%,$(notdir $(USER_PROGRAM_SRCS)))
+USER_PROGRAMS := $(addprefix $(O)/user/,$(USER_PROGRAM_NAMES))
+ifneq ($(words $(USER_PROGRAM_NAMES)),$(words $(sort $(USER_PROGRAM_NAMES))))
+$(error two user programs share a name: $(sort $(USER_PROGRAM_SRCS)))
+endif
+
+$(O)/u/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_LDFLAGS)' | cmp -s - $@ \
+		|| echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_LDFLAGS)' > $@
+
+$(USER_LIB_OBJS): $(O)/u/%.o: %.cc $(O)/u/.flags
+	@mkdir -p $(@D)
+	@echo "  UCXX    $<"
+	$(Q)$(CXX) $(USER_RUNTIME_CXXFLAGS) -c $< -o $@
+$(O)/u/%.o: %.cc $(O)/u/.flags
+	@mkdir -p $(@D)
+	@echo "  UCXX    $<"
+	$(Q)$(CXX) $(USER_CXXFLAGS) -c $< -o $@
+$(O)/u/%.o: %.S $(O)/u/.flags
+	@mkdir -p $(@D)
+	@echo "  UAS     $<"
+	$(Q)$(CXX) $(USER_ASFLAGS) -c $< -o $@
+$(O)/u/libuser.a: $(USER_LIB_OBJS)
+	@rm -f $@
+	$(Q)$(CCPREFIX)ar rcs $@ $^
+
+# obj/user/NAME from the one source file that defines it.
+define user_program_rule
+$(O)/user/$(1): $(O)/u/$(basename $(2)).o $(USER_CRT0) $(O)/u/libuser.a user/user.ld
+	@mkdir -p $$(@D)
+	@echo "  ULD     $$@"
+	$(Q)$(LD) $(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(O)/u/$(basename $(2)).o $(O)/u/libuser.a
+endef
+$(foreach src,$(USER_PROGRAM_SRCS),\
+	$(eval $(call user_program_rule,$(patsubst p-%.cc,%,$(notdir $(src))),$(src))))
+
+$(O)/initfs.img: $(USER_PROGRAMS) scripts/mkinitfs.py
+	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs)"
+	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS)
+# Rebuild the image when the set of programs changes, not only their contents.
+$(O)/initfs.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(USER_PROGRAM_NAMES)' | cmp -s - $@ || echo '$(USER_PROGRAM_NAMES)' > $@
+$(O)/initfs.img: $(O)/initfs.list
+
+user-programs: $(USER_PROGRAMS) $(O)/initfs.img
+
+-include $(USER_LIB_OBJS:.o=.d) $(USER_CRT0:.o=.d) \
+	$(patsubst %,$(O)/u/%.d,$(basename $(USER_PROGRAM_SRCS)))
+
 # ---------------------------------------------------------------------------
 # Host unit tests (GoogleTest): tests/host/*.cc against the pieces of lib/
 # and kernel/ that are pure logic, compiled for Linux with sanitizers.
@@ -95,8 +168,10 @@ $(O)/kernel.elf: $(KERNEL_OBJS) $(O)/k/symtab.o boot/kernel.ld scripts/verify-im
 
 HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
-HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf
-HOST_TESTED_SRCS := lib/printf.cc kernel/bootinfo.cc kernel/buddy.cc
+HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
+	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
+HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc kernel/bootinfo.cc \
+	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 
@@ -108,9 +183,10 @@ $(O)/host/%.o: %.cc
 	@mkdir -p $(@D)
 	@echo "  HOSTCXX $<"
 	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -c $< -o $@
-$(O)/host/unit-tests: $(HOST_OBJS)
+# Some tests read the built user programs and initfs image.
+$(O)/host/unit-tests: $(HOST_OBJS) | $(USER_PROGRAMS) $(O)/initfs.img
 	@echo "  HOSTLD  $@"
-	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -o $@ $(HOST_OBJS) -lgtest -lgtest_main -pthread
 host-tests: $(O)/host/unit-tests
 
 -include $(HOST_OBJS:.o=.d)
@@ -209,7 +285,7 @@ check-%: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check clean FORCE
+.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -1,11 +1,33 @@
 // printf.cc — the one formatted-output engine (see printf.hh).
 //
 // Easy to get wrong: the most negative integer cannot be negated in its own
-// type, so magnitudes are always computed in unsigned long long.
+// type, so magnitudes are always computed in unsigned long long. Widths and
+// precisions come from untrusted formats and arguments; they saturate at
+// `max_field` so that no arithmetic on them can overflow.
 #include "printf.hh"
 #include <stdint.h>
 
 namespace {
+
+constexpr int max_field = 1 << 16;
+
+// Accumulates a decimal field, saturating at max_field.
+int parse_field(const char*& fmt) {
+    int v = 0;
+    while (*fmt >= '0' && *fmt <= '9') {
+        int digit = *fmt++ - '0';
+        v = v > (max_field - digit) / 10 ? max_field : v * 10 + digit;
+    }
+    return v;
+}
+
+// A width or precision given as `*`: clamps the magnitude to max_field.
+int clamp_field(int v) {
+    if (v < -max_field) {
+        return -max_field;
+    }
+    return v > max_field ? max_field : v;
+}
 
 struct spec {
     bool left = false;      // '-'
@@ -51,8 +73,10 @@ void emit_padded(counter& out, const spec& s, const char* prefix,
     }
 }
 
+// `octal_alt`: the `#` flag of %o, which asks for a leading zero digit.
 void emit_number(counter& out, spec s, unsigned long long magnitude,
-                 bool negative, unsigned base, bool upper, const char* radix_prefix) {
+                 bool negative, unsigned base, bool upper, const char* radix_prefix,
+                 bool octal_alt = false) {
     const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char buf[24];
     int len = 0;
@@ -88,6 +112,9 @@ void emit_number(counter& out, spec s, unsigned long long magnitude,
         int rest = s.width - pi - len;
         zeros = rest > 0 ? rest : 0;
     }
+    if (octal_alt && zeros == 0 && (len == 0 || buf[0] != '0')) {
+        zeros = 1;
+    }
     emit_padded(out, s, prefix, buf, len, zeros);
 }
 
@@ -118,27 +145,23 @@ int vformat(printer* p, const char* fmt, va_list ap) {
             }
         }
         if (*fmt == '*') {
-            s.width = va_arg(ap, int);
+            s.width = clamp_field(va_arg(ap, int));
             if (s.width < 0) {
                 s.left = true;
                 s.width = -s.width;
             }
             ++fmt;
         } else {
-            while (*fmt >= '0' && *fmt <= '9') {
-                s.width = s.width * 10 + (*fmt++ - '0');
-            }
+            s.width = parse_field(fmt);
         }
         if (*fmt == '.') {
             ++fmt;
             s.precision = 0;
             if (*fmt == '*') {
-                s.precision = va_arg(ap, int);
+                s.precision = clamp_field(va_arg(ap, int));
                 ++fmt;
             } else {
-                while (*fmt >= '0' && *fmt <= '9') {
-                    s.precision = s.precision * 10 + (*fmt++ - '0');
-                }
+                s.precision = parse_field(fmt);
             }
         }
         // Length modifier: count of 'l' (2 = long long), or size-like.
@@ -199,9 +222,9 @@ int vformat(printer* p, const char* fmt, va_list ap) {
             unsigned base = conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
             const char* rp = nullptr;
             if (s.alt && v != 0) {
-                rp = conv == 'o' ? "0" : conv == 'x' ? "0x" : conv == 'X' ? "0X" : nullptr;
+                rp = conv == 'x' ? "0x" : conv == 'X' ? "0X" : nullptr;
             }
-            emit_number(out, s, v, false, base, conv == 'X', rp);
+            emit_number(out, s, v, false, base, conv == 'X', rp, s.alt && conv == 'o');
             break;
         }
         case 'p': {

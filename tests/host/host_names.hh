@@ -1,0 +1,14 @@
+// host_names.hh — how host tests reach lib/ functions whose names collide
+// with the host C library.
+//
+// The Makefile compiles lib/*.cc for the host with -Dsnprintf=nh_snprintf
+// -Dvsnprintf=nh_vsnprintf, so Nuthatch's versions are linked under these
+// names (C++ linkage) next to glibc's. Easy to get wrong: do not include
+// lib/printf.hh in a test file, or its declarations would name glibc's.
+#pragma once
+#include <stdarg.h>
+#include <stddef.h>
+
+int nh_snprintf(char* buf, size_t size, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int nh_vsnprintf(char* buf, size_t size, const char* fmt, va_list ap);
