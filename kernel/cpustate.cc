@@ -37,9 +37,10 @@ void lock_depth_adjust(int delta) {
 
 namespace {
 
+// A lock-free peek is enough: a task enqueued just after we look is
+// caught by the next poll, or by the `halted_` handshake below.
 bool runq_has_work(cpustate* c) {
-    spinlock_guard guard(c->runq_lock_);
-    return !c->runq_.empty();
+    return c->runq_length_.load(std::memory_order_acquire) != 0;
 }
 
 // The idle task: yield as soon as the run queue has work. It polls for a
@@ -86,6 +87,7 @@ void cpustate::enqueue(proc* p) {
         spinlock_guard guard(runq_lock_);
         if (!p->runq_links_.is_linked() && p != idle_task_) {
             runq_.push_back(p);
+            ++runq_length_;
         }
         // Another CPU halted in its idle task must be woken to notice.
         kick = self_ != this_cpu() && halted_;
@@ -97,8 +99,7 @@ void cpustate::enqueue(proc* p) {
 
 bool cpustate::should_preempt() {
     if (current_ == idle_task_) {
-        spinlock_guard guard(runq_lock_);
-        return !runq_.empty();
+        return runq_length_ != 0;
     }
     return ticks_ - switch_tick_ >= quantum_ticks;
 }
@@ -121,14 +122,17 @@ void cpustate::schedule() {
     if (prev && prev != idle_task_ && prev->pstate_ == ps_runnable
         && !prev->runq_links_.is_linked()) {
         runq_.push_back(prev);
+        ++runq_length_;
     }
     while (proc* p = runq_.pop_front()) {
+        --runq_length_;
         if (p->pstate_ != ps_runnable) {
             continue;                   // blocked again; its waker re-queues it
         }
         // Prefer a task other than the one that just yielded.
         if (p == prev && !runq_.empty()) {
             runq_.push_back(p);
+            ++runq_length_;
             continue;
         }
         next = p;

@@ -33,6 +33,7 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
 
     spinlock runq_lock_;
     list<proc, &proc::runq_links_> runq_;   // guarded by runq_lock_
+    std::atomic<unsigned> runq_length_ = 0; // written under runq_lock_; read anywhere
     proc* idle_task_ = nullptr;
     std::atomic<bool> halted_ = false;  // idle task is about to `hlt` or in it
 
