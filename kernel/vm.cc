@@ -6,6 +6,7 @@
 #include "arch/x86.hh"
 #include "assert.hh"
 #include "bootinfo.hh"
+#include "cpustate.hh"
 #include "kalloc.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -171,6 +172,10 @@ void pagetable_free(x86_64_pagetable* pt) {
 void pagetable_free_tree(x86_64_pagetable* root) {
     assert(root != kernel_pagetable);
     assert(rdcr3() != kva2pa(root), "freeing the page table in force");
+    for (int i = 0; i < ncpu; ++i) {
+        proc* p = cpus[i].current_;
+        assert(!p || p->pagetable_ != root, "freeing a page table in force on another CPU");
+    }
     for (ptiter it(root); !it.done(); it.next()) {
         pagetable_free(it.table());
     }

@@ -136,6 +136,13 @@ KTEST(alloc_stress) {
         assert_eq(kalloc_allocated_pages(), used_before);
         kalloc_check();
     }
+    // All CPUs at once: the allocator's lock and per-CPU callers. The
+    // worker tasks' own blocks are freed before the count is checked.
+    ktest_run_on_cpus([](int cpu, void*) { alloc_stress_worker(100 + cpu); }, nullptr);
+    assert_eq(kalloc_free_pages(), free_before);
+    assert_eq(kalloc_allocated_pages(), used_before);
+    kalloc_check();
+
     // new/delete go through the same allocator.
     struct node {
         node* next;
