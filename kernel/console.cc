@@ -66,13 +66,15 @@ void cga_putc(char ch) {
     outb(0x3D5, pos & 0xFF);
 }
 
-void write_locked(const char* s, size_t n) {
+void write_locked(const char* s, size_t n, bool screen = true) {
     for (size_t i = 0; i < n; ++i) {
         if (s[i] == '\n') {
             serial_putc('\r');
         }
         serial_putc(s[i]);
-        cga_putc(s[i]);
+        if (screen) {
+            cga_putc(s[i]);
+        }
     }
 }
 
@@ -95,6 +97,11 @@ void console_init() {
 void console_write(const char* s, size_t n) {
     spinlock_guard guard(console_lock);
     write_locked(s, n);
+}
+
+void console_write_serial(const char* s, size_t n) {
+    spinlock_guard guard(console_lock);
+    write_locked(s, n, false);
 }
 
 void console_write_forced(const char* s, size_t n) {
@@ -163,4 +170,29 @@ int console_getc() {
     waiter w;
     w.block_until(input_queue, [&] { return (ch = console_try_getc()) >= 0; });
     return ch;
+}
+
+long console_read(char* buf, size_t n) {
+    // Line discipline: echo, backspace, Ctrl-D; a line ends with Enter.
+    size_t len = 0;
+    while (len < n) {
+        int ch = console_getc();
+        if (ch == 4) {                  // Ctrl-D: end of file or of input
+            break;
+        } else if (ch == '\r' || ch == '\n') {
+            buf[len++] = '\n';
+            console_write("\n", 1);
+            break;
+        } else if (ch == 0x7F || ch == '\b') {
+            if (len > 0) {
+                --len;
+                console_write("\b \b", 3);
+            }
+        } else {
+            buf[len++] = char(ch);
+            char c = char(ch);
+            console_write(&c, 1);
+        }
+    }
+    return long(len);
 }

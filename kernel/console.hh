@@ -20,3 +20,8 @@ void console_enable_input_interrupts();
 int console_getc();
 // Next input byte or -1, without blocking.
 int console_try_getc();
+// Serial only (user console_printf mirrors its screen text this way).
+void console_write_serial(const char* s, size_t n);
+// Read up to `n` bytes of typed input, a line at a time (blocks).
+// Returns the count, or 0 at end of file (Ctrl-D at the start of a line).
+long console_read(char* buf, size_t n);

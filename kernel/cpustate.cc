@@ -112,6 +112,11 @@ void cpustate::schedule() {
     assert_eq(lock_depth_, 0);
 
     proc* prev = current_;
+    // User FPU/SSE state is still in the registers (the kernel never uses
+    // them): save it when leaving a user task.
+    if (prev && prev->is_user_ && prev->pstate_ != ps_exited) {
+        fxsave(prev->fpu_);
+    }
     if (prev && prev->pstate_ == ps_exited) {
         prev->descheduled_ = true;     // its memory may now be reclaimed
         prev = nullptr;
@@ -149,6 +154,9 @@ void cpustate::schedule() {
     ++nschedule_;
     set_pagetable(next->pagetable_);
     set_kernel_stack(this, next->kernel_stack_top());
+    if (next->is_user_ && next != prev) {
+        fxrstor(next->fpu_);
+    }
     next->resume();
 }
 

@@ -14,6 +14,8 @@ namespace {
 constexpr int max_irqs = 24;
 irq_handler irq_handlers[max_irqs];
 
+}  // namespace
+
 const char* exception_name(uint64_t v) {
     static const char* const names[] = {
         "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -23,6 +25,8 @@ const char* exception_name(uint64_t v) {
         "machine check", "SIMD floating point", "virtualization", "control protection"};
     return v < sizeof(names) / sizeof(names[0]) ? names[v] : "reserved exception";
 }
+
+namespace {
 
 [[noreturn]] void kernel_fault(regstate* regs) {
     if (!panic_enter()) {
@@ -105,9 +109,4 @@ extern "C" void exception_handler(regstate* regs) {
             p->yield();
         }
     }
-}
-
-// User mode does not exist yet: an exception from it is impossible.
-void user_exception(regstate* regs) {
-    kernel_fault(regs);
 }

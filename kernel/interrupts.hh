@@ -15,6 +15,10 @@ void irq_register(int irq, irq_handler handler);
 // Print a register dump (panic path).
 void print_regstate(const regstate* regs);
 
+const char* exception_name(uint64_t vector);
+// Per-CPU: program the syscall MSRs (kernel/syscall.cc).
+void syscall_init_cpu();
+
 // Hook for user-mode exceptions; returns normally only if the process
 // may continue. Defined by the process code.
 void user_exception(regstate* regs);

@@ -15,7 +15,9 @@
 #include "log.hh"
 #include "memlayout.hh"
 #include "power.hh"
+#include "interrupts.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "smp.hh"
 #include "string.hh"
 #include "timer.hh"
@@ -145,15 +147,16 @@ void monitor() {
     }
 }
 
-// The first kernel task: runs the selected test, or the monitor.
+// The first kernel task: runs the selected in-kernel test, or becomes
+// init (pid 1), which runs the first program and reaps orphans.
 void first_task(void*) {
+    process_become_init(current());
     char test[64];
     if (cmdline_value("test", test, sizeof(test))) {
         run_ktest(test);
+        return;
     }
-    if (harness_mode()) {
-        finish_run(true);
-    }
+    init_run_programs();
     monitor();
 }
 
@@ -163,6 +166,8 @@ void first_task(void*) {
 void cpu_init_common(cpustate* c) {
     descriptors_init_cpu(c);
     vm_init_cpu();
+    fpu_init_cpu();
+    syscall_init_cpu();
     lapic_init_cpu();
     timer_init_cpu();
     c->init_idle_task();
@@ -197,7 +202,8 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     kprintf("cpus: %d started\n", ncpu);
     console_enable_input_interrupts();
 
-    if (!spawn_kernel_task(0, first_task, nullptr, "first")) {
+    process_init();
+    if (!spawn_kernel_task(0, first_task, nullptr, "init")) {
         panic("out of memory starting the first task");
     }
     cpus[0].enter_schedule();

@@ -4,3 +4,4 @@
 #define PROC_REGS           0
 #define PROC_YIELDS         8
 #define YIELDSTATE_SIZE     64
+#define PROC_BLOCK_SIZE     16384   /* = proc::block_size */

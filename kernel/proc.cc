@@ -108,3 +108,4 @@ proc* spawn_kernel_task(int cpu, void (*fn)(void*), void* arg, const char* name)
     }
     return p;
 }
+static_assert(proc::block_size == PROC_BLOCK_SIZE);

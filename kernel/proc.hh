@@ -15,6 +15,7 @@
 #include "arch/regstate.hh"
 #include "list.hh"
 #include "proc-offsets.h"
+#include "waitqueue.hh"
 #include "cpustate-offsets.h"
 #include "x86-64.hh"
 
@@ -50,6 +51,17 @@ struct proc {
     // tasks only): from then on its memory may be reclaimed.
     std::atomic<bool> descheduled_ = false;
     list_links runq_links_;         // guarded by home cpustate::runq_lock_
+
+    // Process state (user processes; kernel tasks leave it empty except
+    // init, pid 1). Fields marked [P] are guarded by process_lock.
+    bool is_user_ = false;
+    proc* parent_ = nullptr;        // [P]
+    list_links process_links_;      // [P] on the process table
+    int exit_status_ = 0;           // [P] valid once pstate_ == ps_exited
+    std::atomic<bool> child_exited_ = false;    // interrupts msleep
+    wait_queue child_wait_;         // woken when a child exits
+    char program_[32] = "";         // program name, for messages
+    alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
 
     static constexpr size_t block_size = 4 * PAGESIZE;     // proc + kernel stack
 

@@ -1,5 +1,6 @@
 // waitqueue.cc — prepare / block / wake (see waitqueue.hh).
 #include "waitqueue.hh"
+#include "proc.hh"
 
 waiter::waiter(proc* task) : task_(task ? task : current()) {}
 

@@ -9,9 +9,9 @@
 // Easy to get wrong: never test the condition before `prepare`.
 #pragma once
 #include "list.hh"
-#include "proc.hh"
 #include "spinlock.hh"
 
+struct proc;
 struct wait_queue;
 
 struct waiter {

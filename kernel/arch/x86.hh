@@ -93,3 +93,17 @@ inline cpuid_result cpuid(uint32_t leaf, uint32_t subleaf = 0) {
         asm volatile("cli; hlt" : : : "memory");
     }
 }
+
+// User FPU/SSE state: save and restore the 512-byte fxsave image.
+inline void fxsave(void* area) {
+    asm volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+inline void fxrstor(const void* area) {
+    asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+// Let user code use x87/SSE: no emulation, FXSAVE/SSE enabled.
+inline void fpu_init_cpu() {
+    wrcr0((rdcr0() & ~uint64_t(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    wrcr4(rdcr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
