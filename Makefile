@@ -203,7 +203,7 @@ $(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
 endif
 
 ifeq ($(D),1)
-QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log -no-shutdown
+QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log
 endif
 
 QEMU_MACHINE := -M q35 -m $(MEM) -smp $(NCPU) $(QEMU_ACCEL_$(ACCEL)) -no-reboot \

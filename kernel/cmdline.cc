@@ -1,5 +1,6 @@
 // cmdline.cc — command-line lookups (see cmdline.hh).
 #include "cmdline.hh"
+#include "log.hh"
 #include "string.hh"
 
 namespace {
@@ -65,4 +66,34 @@ long cmdline_number(const char* key, long fallback) {
         v = v * 10 + (*p - '0');
     }
     return v;
+}
+
+void cmdline_report_unknown() {
+    static const char* const known[] = {"harness", "test", "run", "ncpu", "log", "halt", "hz"};
+    // The first word is the kernel's own path when the loader includes it.
+    bool first = true;
+    for (const char* p = text; *p;) {
+        while (*p == ' ') {
+            ++p;
+        }
+        const char* word = p;
+        while (*p && *p != ' ' && *p != '=') {
+            ++p;
+        }
+        size_t len = p - word;
+        while (*p && *p != ' ') {
+            ++p;
+        }
+        if (len == 0) {
+            continue;
+        }
+        bool ok = first && memchr(word, '/', p - word);
+        for (const char* k : known) {
+            ok |= strlen(k) == len && strncmp(word, k, len) == 0;
+        }
+        if (!ok) {
+            log_printf(log_level::warn, "cmdline: unknown word '%.*s' ignored\n", int(p - word), word);
+        }
+        first = false;
+    }
 }

@@ -1,6 +1,7 @@
 // cmdline.hh — the kernel command line: space-separated `key=value` words
 // and bare flags. Known words: harness, test=NAME, run=NAME, ncpu=N,
-// log=LEVEL, halt=CENTISECONDS. Unknown words are reported, not fatal.
+// log=LEVEL, halt=CENTISECONDS, hz=N. Unknown words are reported (see
+// cmdline_report_unknown), not fatal.
 #pragma once
 #include <stddef.h>
 
@@ -12,3 +13,5 @@ bool cmdline_value(const char* key, char* buf, size_t size);
 bool cmdline_flag(const char* flag);
 // Integer value of `key=`, or `fallback`.
 long cmdline_number(const char* key, long fallback);
+// Log a warning for each word that is not a known key.
+void cmdline_report_unknown();

@@ -5,6 +5,4 @@
 #define CPUSTATE_SELF               0
 #define CPUSTATE_CURRENT            8
 #define CPUSTATE_SYSCALL_SCRATCH    16
-#define CPUSTATE_SELF_STR           "0"
-#define CPUSTATE_CURRENT_STR        "8"
 #define CPUSTATE_SIZE_ASM           16384   /* = CPUSTATE_SIZE */

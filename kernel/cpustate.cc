@@ -40,7 +40,9 @@ namespace {
 // A lock-free peek is enough: a task enqueued just after we look is
 // caught by the next poll, or by the `halted_` handshake below.
 bool runq_has_work(cpustate* c) {
-    return c->runq_length_.load(std::memory_order_acquire) != 0;
+    // Sequentially consistent: with the store to halted_ before it, this
+    // is the store-then-load half of the handshake with enqueue().
+    return c->runq_length_.load() != 0;
 }
 
 // The idle task: yield as soon as the run queue has work. It polls for a
@@ -62,7 +64,7 @@ void idle_loop(void*) {
             work = runq_has_work(c);
             if (!work) {
                 // `sti; hlt` is atomic: an interrupt cannot slip in between.
-                asm volatile("sti; hlt; cli" : : : "memory");
+                sti_hlt_cli();
             }
             c->halted_ = false;
         }

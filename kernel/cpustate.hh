@@ -67,7 +67,5 @@ extern int ncpu;
 
 inline cpustate* this_cpu() {
     assert(is_cli(), "this_cpu() with interrupts on");
-    cpustate* c;
-    asm volatile("movq %%gs:" CPUSTATE_SELF_STR ", %0" : "=r"(c));
-    return c;
+    return reinterpret_cast<cpustate*>(read_gs_quad<CPUSTATE_SELF>());
 }

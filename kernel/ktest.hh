@@ -5,7 +5,7 @@
 // is up; returning means it passed (the kernel prints "ktest NAME: passed"
 // and exits QEMU with the pass code), a failed assertion or panic means it
 // failed. The harness reads each test file's `//! ` lines for its
-// expectations (see scripts/run-tests).
+// expectations (see scripts/harness.py).
 #pragma once
 #include "assert.hh"
 

@@ -16,9 +16,12 @@ struct line_printer : printer {
     char buf[256];
     size_t n = 0;
     bool to_console = true;
+    bool serial_only = false;
     bool to_debugcon = false;
     void flush() {
-        if (to_console) {
+        if (to_console && serial_only) {
+            console_write_serial(buf, n);
+        } else if (to_console) {
             console_write(buf, n);
         }
         if (to_debugcon) {
@@ -61,6 +64,7 @@ void kprintf(const char* fmt, ...) {
 void log_printf(log_level level, const char* fmt, ...) {
     line_printer p;
     p.to_console = level >= threshold;
+    p.serial_only = true;
     p.to_debugcon = true;
     va_list ap;
     va_start(ap, fmt);

@@ -1,9 +1,11 @@
 // log.hh — kernel printing and the leveled kernel log.
 //
-// `kprintf` always reaches the console. `log_printf(level, ...)` reaches the
-// console when `level` is at or above the threshold set by the command line
-// (`log=error|warn|info|debug`, default info), and always reaches QEMU's
-// debug console (port 0xE9), which the Makefile's LOG knob sends to a file.
+// `kprintf` always reaches the console (serial and CGA screen).
+// `log_printf(level, ...)` reaches the serial console when `level` is at or
+// above the threshold set by the command line (`log=error|warn|info|debug`,
+// default info) — never the CGA screen, which belongs to user programs —
+// and always reaches QEMU's debug console (port 0xE9), which the Makefile's
+// LOG knob sends to a file.
 #pragma once
 #include <stdarg.h>
 

@@ -76,7 +76,7 @@ void print_banner(const boot_info& info) {
     kprintf("paging: NX %s, SMEP %s, SMAP %s, PCID %s (unused), 1 GiB pages %s\n",
             cpu_has.nx ? "on" : "absent", cpu_has.smep ? "on" : "absent",
             cpu_has.smap ? "on" : "absent", cpu_has.pcid ? "present" : "absent",
-            cpu_has.pdpe1gb ? "used" : "absent");
+            cpu_has.pdpe1gb ? "available" : "absent");
 }
 
 void apply_cmdline() {
@@ -187,6 +187,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     apply_cmdline();
     vm_init(kernel_boot_info);
     print_banner(kernel_boot_info);
+    cmdline_report_unknown();
     acpi_init(kernel_boot_info);
     kalloc_init(kernel_boot_info, vm_direct_map_end);
 

@@ -21,6 +21,11 @@ void power_off() {
     // Firmware without ACPI S5 (or a machine we do not understand): QEMU's
     // i440fx and q35 both answer at the conventional PM1a control port.
     outw(0x604, 0x2000);
+    // Power-off takes effect asynchronously; only complain if we are
+    // still here a good while later.
+    for (uint64_t start = rdtsc(); rdtsc() - start < (uint64_t(1) << 31);) {
+        pause();
+    }
     kprintf("Nuthatch: power-off failed; halting.\n");
     halt_forever();
 }

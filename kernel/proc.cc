@@ -15,20 +15,10 @@ extern "C" [[noreturn]] void proc_yield_noreturn();
 extern "C" [[noreturn]] void proc_resume_yields(yieldstate* ys);
 extern "C" [[noreturn]] void proc_resume_regs(regstate* regs);
 
-namespace {
-
-// A kernel task's first "return" lands here with its function and argument
-// in callee-saved registers (set up by init_kernel).
+// kernel/arch/switch.S: a new task's first "return" lands there.
 extern "C" [[noreturn]] void kernel_task_start();
-asm(".text\n"
-    "kernel_task_start:\n\t"
-    "movq %r13, %rdi\n\t"           // argument
-    "callq *%r12\n\t"               // function
-    "callq kernel_task_returned\n\t"
-    "ud2");
 
-}  // namespace
-
+// called from assembly (kernel/arch/switch.S)
 extern "C" [[noreturn]] void kernel_task_returned() {
     panic("kernel task '%s' returned from its function", current()->name_);
 }

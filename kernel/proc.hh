@@ -13,6 +13,7 @@
 #pragma once
 #include <atomic>
 #include "arch/regstate.hh"
+#include "arch/x86.hh"
 #include "list.hh"
 #include "proc-offsets.h"
 #include "waitqueue.hh"
@@ -90,9 +91,7 @@ static_assert(sizeof(proc) <= PAGESIZE, "proc must leave room for its kernel sta
 
 // The task running on this CPU; valid in any kernel context.
 inline proc* current() {
-    proc* p;
-    asm volatile("movq %%gs:" CPUSTATE_CURRENT_STR ", %0" : "=r"(p));
-    return p;
+    return reinterpret_cast<proc*>(read_gs_quad<CPUSTATE_CURRENT>());
 }
 
 // Start a kernel task on `cpu` (queued there at once). nullptr if out of memory.

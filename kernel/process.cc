@@ -249,11 +249,7 @@ proc* process_lookup(pid_t pid) {
 }
 
 void process_init() {
-    // A clean FPU image for new programs.
-    asm volatile("fninit" : : : "memory");
-    uint32_t mxcsr = 0x1F80;
-    asm volatile("ldmxcsr %0" : : "m"(mxcsr));
-    fxsave(initial_fpu);
+    fpu_save_initial_state(initial_fpu);
 }
 
 proc* process_spawn(proc* parent, const char* program, const exec_args& args, int* error) {

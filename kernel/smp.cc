@@ -1,5 +1,6 @@
 // smp.cc — application-processor start-up (see smp.hh).
 #include "smp.hh"
+#include <atomic>
 #include "acpi.hh"
 #include "apic.hh"
 #include "arch/descriptors.hh"
@@ -59,7 +60,7 @@ void smp_start(const madt_info& madt) {
         c->index_ = ncpu;
         *trampoline_field(ap_stack) = c->stack_top();
         *trampoline_field(ap_cpu_index) = ncpu;
-        asm volatile("mfence" : : : "memory");
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         lapic_send_init(id);
         delay_us(10000);
         for (int sipi = 0; sipi < 2 && !c->started_; ++sipi) {

@@ -5,8 +5,9 @@
 // walks and edits the mapping of one virtual address at a time, `ptiter`
 // visits the page-table pages themselves (to free a whole tree).
 // Easy to get wrong: a page table in force on any CPU must never be freed
-// (assert `pagetable_in_use`), and large (2 MiB / 1 GiB) kernel mappings
-// are read by `vmiter` but never split by it.
+// (pagetable_free_tree asserts it against every CPU's current task), and
+// large (2 MiB / 1 GiB) kernel mappings are read by `vmiter` but never
+// split by it.
 #pragma once
 #include "x86-64.hh"
 

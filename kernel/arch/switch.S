@@ -20,6 +20,10 @@
 //
 // proc_resume_regs(regstate*)    CPU → task (via regs_)
 //   Loads RSP from the regstate and leaves through exception_return.
+//
+// kernel_task_start               first run of a kernel task
+//   proc::init_kernel's yieldstate "returns" here with the task's function
+//   in R12 and its argument in R13, RSP 16-byte aligned, interrupts off.
 #include "cpustate-offsets.h"
 #include "proc-offsets.h"
 
@@ -67,3 +71,10 @@ proc_resume_yields:
 proc_resume_regs:
         movq %rdi, %rsp
         jmp exception_return
+
+        .globl kernel_task_start
+kernel_task_start:
+        movq %r13, %rdi                 // argument
+        callq *%r12                     // the task's function
+        callq kernel_task_returned      // (which panics)
+        ud2

@@ -68,6 +68,16 @@ inline void cli() { asm volatile("cli" : : : "memory"); }
 inline void sti() { asm volatile("sti" : : : "memory"); }
 inline void pause() { asm volatile("pause" : : : "memory"); }
 inline void hlt() { asm volatile("hlt" : : : "memory"); }
+// Enable interrupts and halt until one arrives, atomically (`sti` takes
+// effect after the next instruction), then disable them again.
+inline void sti_hlt_cli() { asm volatile("sti; hlt; cli" : : : "memory"); }
+// Read a quadword at `offset` in this CPU's GSBASE segment.
+template <unsigned offset>
+inline uint64_t read_gs_quad() {
+    uint64_t v;
+    asm volatile("movq %%gs:%c1, %0" : "=r"(v) : "i"(offset));
+    return v;
+}
 inline uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -106,4 +116,11 @@ inline void fxrstor(const void* area) {
 inline void fpu_init_cpu() {
     wrcr0((rdcr0() & ~uint64_t(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
     wrcr4(rdcr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+// The state a new program's FPU starts in: `fninit` and the default MXCSR
+// (all SSE exceptions masked), saved as an fxsave image.
+inline void fpu_save_initial_state(void* area) {
+    uint32_t mxcsr = 0x1F80;
+    asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr) : "memory");
+    fxsave(area);
 }
