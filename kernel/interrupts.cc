@@ -1,5 +1,6 @@
 // interrupts.cc — exception and interrupt dispatch (see interrupts.hh).
 #include "interrupts.hh"
+#include "activation.hh"
 #include "apic.hh"
 #include "arch/segments.h"
 #include "arch/x86.hh"
@@ -71,6 +72,7 @@ void irq_register(int irq, irq_handler handler) {
 
 // called from assembly (kernel/arch/entry.S), interrupts off
 extern "C" void exception_handler(regstate* regs) {
+    uint64_t entry_tsc = rdtsc();
     uint64_t v = regs->reg_intno;
     if (v < 32) {
         if (v == INT_NMI && !regs->from_user()) {
@@ -85,6 +87,9 @@ extern "C" void exception_handler(regstate* regs) {
     } else if (v == INT_TIMER) {
         lapic_eoi();
         timer_tick();
+        if (regs->from_user()) {
+            activation_note_tick(current(), entry_tsc);
+        }
     } else if (v == INT_IPI_RESCHEDULE) {
         lapic_eoi();
     } else if (v == INT_IPI_HALT) {
@@ -108,5 +113,8 @@ extern "C" void exception_handler(regstate* regs) {
         if (p && this_cpu()->should_preempt()) {
             p->yield();
         }
+    }
+    if (regs->from_user()) {
+        activation_return_to_user(current(), regs);
     }
 }

@@ -22,6 +22,7 @@
 
 struct x86_64_pagetable;
 struct cpustate;
+struct act_header;
 using pid_t = int;
 
 enum proc_state : int {
@@ -62,6 +63,12 @@ struct proc {
     std::atomic<bool> child_exited_ = false;    // interrupts msleep
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
+    // Activations (kernel/activation.cc): the segment header (kernel
+    // pointer), where upcalls enter, and a tick not yet delivered.
+    act_header* act_header_ = nullptr;
+    uintptr_t act_entry_ = 0;
+    bool act_tick_ = false;
+    uint64_t act_entry_tsc_ = 0;
     alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
 
     static constexpr size_t block_size = 4 * PAGESIZE;     // proc + kernel stack

@@ -4,6 +4,8 @@
 #include <new>
 #include "abi/errno.hh"
 #include "abi/memlayout.hh"
+#include "abi/activation.h"
+#include "activation.hh"
 #include "backtrace.hh"
 #include "cpustate.hh"
 #include "elf.hh"
@@ -163,24 +165,34 @@ int build_stack(x86_64_pagetable* pt, const exec_args& args, uintptr_t* rsp, uin
     return r;
 }
 
+// A new program's address space and where it starts.
+struct user_image {
+    x86_64_pagetable* pt;
+    act_header* activations;
+    uintptr_t entry, rsp, argv;
+};
+
 // A complete address space for `program`, or an error.
-int build_address_space(const char* program, const exec_args& args, x86_64_pagetable** out,
-                        uintptr_t* entry, uintptr_t* rsp, uintptr_t* argv) {
+int build_address_space(const char* program, const exec_args& args, user_image* out) {
     x86_64_pagetable* pt = new_user_pagetable();
     if (!pt) {
         return E_NOMEM;
     }
-    int r = load_program(pt, program, entry);
+    int r = load_program(pt, program, &out->entry);
     if (r == 0) {
-        r = build_stack(pt, args, rsp, argv);
+        r = build_stack(pt, args, &out->rsp, &out->argv);
+    }
+    if (r == 0) {
+        r = activation_setup(pt, &out->activations);
     }
     if (r < 0) {
         free_user_memory(pt);
         return r;
     }
-    *out = pt;
+    out->pt = pt;
     return 0;
 }
+
 
 void set_entry_registers(regstate* regs, uintptr_t entry, uintptr_t rsp, int argc,
                          uintptr_t argv) {
@@ -206,6 +218,18 @@ void set_program_name(proc* p, const char* program) {
     memcpy(p->program_, program, n);
     p->program_[n] = '\0';
     p->name_ = p->program_;
+}
+
+// Make `p` run `image` from its entry point (process start or exec).
+void install_image(proc* p, regstate* regs, const user_image& image, const char* program,
+                   int argc) {
+    p->pagetable_ = image.pt;
+    p->act_header_ = image.activations;
+    p->act_entry_ = image.entry;
+    p->act_tick_ = false;
+    set_program_name(p, program);
+    memcpy(p->fpu_, initial_fpu, sizeof(p->fpu_));
+    set_entry_registers(regs, image.entry, image.rsp, argc, image.argv);
 }
 
 // Fill in a new process's proc and put it on the table (unless out of
@@ -258,13 +282,12 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
         *error = E_NOMEM;
         return nullptr;
     }
-    x86_64_pagetable* pt;
-    uintptr_t entry, rsp, argv;
-    int r = build_address_space(program, args, &pt, &entry, &rsp, &argv);
+    user_image image;
+    int r = build_address_space(program, args, &image);
     if (r == 0) {
-        r = register_child(parent, p, pt);
+        r = register_child(parent, p, image.pt);
         if (r < 0) {
-            free_user_memory(pt);
+            free_user_memory(image.pt);
         }
     }
     if (r < 0) {
@@ -272,34 +295,28 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
         *error = r;
         return nullptr;
     }
-    set_program_name(p, program);
-    memcpy(p->fpu_, initial_fpu, sizeof(p->fpu_));
     regstate* regs = top_regstate(p);
-    set_entry_registers(regs, entry, rsp, args.argc, argv);
+    install_image(p, regs, image, program, args.argc);
     p->regs_ = regs;
     cpus[p->cpu_index_].enqueue(p);
     return p;
 }
 
 int process_exec(proc* p, regstate* regs, const char* program, const exec_args& args) {
-    x86_64_pagetable* pt;
-    uintptr_t entry, rsp, argv;
-    int r = build_address_space(program, args, &pt, &entry, &rsp, &argv);
+    user_image image;
+    int r = build_address_space(program, args, &image);
     if (r < 0) {
         return r;
     }
     x86_64_pagetable* old = p->pagetable_;
     {
         irqstate s = irqstate::save_and_disable();
-        p->pagetable_ = pt;
-        set_pagetable(pt);
+        install_image(p, regs, image, program, args.argc);
+        set_pagetable(image.pt);
+        fxrstor(p->fpu_);
         s.restore();
     }
     free_user_memory(old);
-    set_program_name(p, program);
-    memcpy(p->fpu_, initial_fpu, sizeof(p->fpu_));
-    fxrstor(p->fpu_);
-    set_entry_registers(regs, entry, rsp, args.argc, argv);
     return 0;
 }
 
@@ -310,11 +327,18 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     }
     x86_64_pagetable* pt = new_user_pagetable();
     int r = pt ? 0 : E_NOMEM;
-    // Copy every user page except the console page, which stays shared.
+    // The child's activation segment starts empty.
+    act_header* activations = nullptr;
     if (pt) {
+        r = activation_setup(pt, &activations);
+    }
+    // Copy every user page except the console page, which stays shared,
+    // and the parent's activation segment.
+    if (r == 0) {
         for_each_user_page(parent->pagetable_, [&](uintptr_t va, x86_64_pageentry_t e) {
             uint64_t pa = e & PTE_PAMASK;
-            if (r < 0 || pa == CONSOLE_PAGE) {
+            if (r < 0 || pa == CONSOLE_PAGE
+                || (va >= ACTIVATION_SEGMENT_BASE && va < ACTIVATION_SEGMENT_END)) {
                 return;
             }
             uint64_t perm = e & (PTE_PWU | PTE_NX);
@@ -335,6 +359,8 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     }
     pid_t pid = child->id_;
     set_program_name(child, parent->program_);
+    child->act_header_ = activations;
+    child->act_entry_ = parent->act_entry_;
     fxsave(child->fpu_);                // the parent's live FPU state
     regstate* child_regs = top_regstate(child);
     *child_regs = *regs;
@@ -354,6 +380,7 @@ void process_exit(proc* p, int status) {
         set_pagetable(kernel_pagetable);
         s.restore();
     }
+    p->act_header_ = nullptr;
     free_user_memory(pt);
 
     proc* init = nullptr;

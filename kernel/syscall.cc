@@ -12,6 +12,7 @@
 #include "abi/errno.hh"
 #include "abi/memlayout.hh"
 #include "abi/syscalls.hh"
+#include "activation.hh"
 #include "arch/segments.h"
 #include "arch/x86.hh"
 #include "backtrace.hh"
@@ -33,6 +34,7 @@ namespace {
 struct syscall_context {
     proc* p;
     regstate* regs;
+    bool regs_replaced = false;     // exec, act_resume: no return value
 };
 using ctx = syscall_context*;
 
@@ -142,7 +144,9 @@ int syscall_execv(ctx c, const char* program, const char* const* argv, size_t ar
             return E_2BIG;
         }
     }
-    return process_exec(c->p, c->regs, name, args);
+    int r = process_exec(c->p, c->regs, name, args);
+    c->regs_replaced = r == 0;
+    return r;
 }
 
 int syscall_getusage(ctx c, usage* u) {
@@ -218,7 +222,7 @@ int syscall_consoletype(ctx, int type) {
     return 0;
 }
 
-// --- not yet implemented: file descriptors, files, threads, activations -----
+// --- not yet implemented: file descriptors, files, threads ------------------
 // Each says E_NOSYS until its issue lands (u-lib.hh documents this).
 
 int syscall_close(ctx, int) { return E_NOSYS; }
@@ -232,7 +236,12 @@ int syscall_ftruncate(ctx, int, off_t) { return E_NOSYS; }
 int syscall_sync(ctx, int) { return E_NOSYS; }
 ssize_t syscall_readdiskfile(ctx, const char*, char*, size_t, off_t) { return E_NOSYS; }
 pid_t syscall_clone(ctx, char*) { return E_NOSYS; }
-int syscall_act_resume(ctx, void*) { return E_NOSYS; }
+
+int syscall_act_resume(ctx c, void* slot) {
+    int r = activation_resume(c->p, c->regs, uva(slot));
+    c->regs_replaced = r == 0;
+    return r;
+}
 
 // Single-threaded processes: the thread id is the pid, and ending the
 // only thread ends the process.
@@ -270,7 +279,12 @@ extern "C" uint64_t syscall_handler(regstate* regs) {
     assert(c.p->is_user_);
     const uint64_t args[6] = {regs->reg_rdi, regs->reg_rsi, regs->reg_rdx,
                               regs->reg_r10, regs->reg_r8, regs->reg_r9};
-    regs->reg_rax = dispatch(&c, regs->reg_rax, args);
+    uint64_t result = dispatch(&c, regs->reg_rax, args);
+    if (!c.regs_replaced) {
+        regs->reg_rax = result;
+    }
+    cli();
+    activation_return_to_user(c.p, regs);
     return !sysret_safe(regs);
 }
 

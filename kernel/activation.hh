@@ -1,0 +1,29 @@
+// activation.hh — timer interrupts delivered to user space as activations
+// (the protocol is in include/abi/activation.h and docs/activations.md).
+//
+// The kernel side has three moments: a tick that interrupts user mode only
+// marks the process (`activation_note_tick`); every return to user mode
+// (from an interrupt or a system call) calls `activation_return_to_user`,
+// which may redirect the return into the program's activation handler;
+// and `activation_resume` implements sys_act_resume, the exact restore.
+// Easy to get wrong: the segment is user memory. The kernel reaches it
+// only through its own mapping of the physical pages (never the user
+// address, so no fault in the interrupt path and SMAP stays on), treats
+// every value it reads there as hostile, and claims slots with bounded
+// compare-and-swap loops — it never waits for user space.
+#pragma once
+#include <stdint.h>
+
+struct proc;
+struct regstate;
+struct x86_64_pagetable;
+struct act_header;
+
+// Create the segment's header page in a new address space: 0 or E_NOMEM.
+int activation_setup(x86_64_pagetable* pt, act_header** header);
+// A timer tick interrupted `p` in user mode at TSC `entry_tsc`.
+void activation_note_tick(proc* p, uint64_t entry_tsc);
+// Called with interrupts off just before `regs` returns to user mode.
+void activation_return_to_user(proc* p, regstate* regs);
+// sys_act_resume: 0 (regs now hold the restored context) or E_INVAL.
+int activation_resume(proc* p, regstate* regs, uintptr_t slot);
