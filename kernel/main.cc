@@ -110,18 +110,18 @@ void monitor() {
     for (;;) {
         kprintf("nuthatch> ");
         ssize_t n = console_read_line(line, sizeof(line) - 1);
-        if (n == 0 || line[n - 1] != '\n') {
-            kprintf("\n");     // Ctrl-D: the cursor is still on the prompt line
-        }
         if (n == ssize_t(sizeof(line) - 1) && line[n - 1] != '\n') {
-            // Too long: discard the rest of the line.
-            while ((n = console_read_line(line, sizeof(line))) > 0 && line[n - 1] != '\n') {
-            }
+            // Too long: discard the rest of it (the reads stop at its end).
+            do {
+                n = console_read_line(line, sizeof(line));
+            } while (n == ssize_t(sizeof(line)) && line[n - 1] != '\n');
             kprintf("line too long\n");
             continue;
         }
         if (n > 0 && line[n - 1] == '\n') {
             --n;
+        } else {
+            kprintf("\n");     // Ctrl-D: the cursor is still on the typed line
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
