@@ -171,7 +171,7 @@ HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Iker
 HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc kernel/bootinfo.cc \
-	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc
+	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc kernel/ttyline.cc kernel/scancode.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 

@@ -10,6 +10,7 @@
 #include "cpustate.hh"
 #include "interrupts.hh"
 #include "spinlock.hh"
+#include "ttyline.hh"
 #include "waitqueue.hh"
 
 namespace {
@@ -125,25 +126,25 @@ int serial_try_getc() {
 }
 
 // ---------------------------------------------------------------------------
-// Input: the COM1 interrupt handler moves bytes into a ring buffer.
+// Input: bytes from the COM1 and keyboard interrupt handlers (and from tests)
+// pass through the line discipline; readers wait for whole lines.
+// Lock order: input_lock, then console_lock (echo is written under
+// input_lock so it appears in the order the bytes were typed).
 
 namespace {
 spinlock input_lock;
-char input_buffer[256];         // guarded by input_lock
-unsigned input_head, input_tail;
-wait_queue input_queue;
+ttyline input_line;             // guarded by input_lock
+wait_queue input_queue;         // readers waiting for input_line.readable()
+
+void echo_to_console(void*, const char* s, size_t n) {
+    console_write(s, n);
+}
 
 void serial_interrupt() {
-    {
-        spinlock_guard guard(input_lock);
-        int ch;
-        while ((ch = serial_try_getc()) >= 0) {
-            if (input_tail - input_head < sizeof(input_buffer)) {
-                input_buffer[input_tail++ % sizeof(input_buffer)] = char(ch);
-            }
-        }
+    int ch;
+    while ((ch = serial_try_getc()) >= 0) {
+        console_input_byte(char(ch));
     }
-    input_queue.wake_all();
 }
 }  // namespace
 
@@ -157,42 +158,32 @@ void console_enable_input_interrupts() {
     outb(com1 + 1, 0x01);       // interrupt when received data is available
 }
 
-int console_try_getc() {
-    spinlock_guard guard(input_lock);
-    if (input_head == input_tail) {
-        return -1;
+void console_input_byte(char ch) {
+    bool ready;
+    {
+        spinlock_guard guard(input_lock);
+        input_line.input(ch, {echo_to_console, nullptr});
+        ready = input_line.readable();
     }
-    return (unsigned char) input_buffer[input_head++ % sizeof(input_buffer)];
+    if (ready) {
+        input_queue.wake_all();
+    }
 }
 
-int console_getc() {
-    int ch = -1;
+ssize_t console_read_line(char* buf, size_t size) {
+    if (size == 0) {
+        return 0;
+    }
+    size_t n = 0;
     waiter w;
-    w.block_until(input_queue, [&] { return (ch = console_try_getc()) >= 0; });
-    return ch;
+    w.block_until(input_queue, [&] {
+        spinlock_guard guard(input_lock);
+        if (!input_line.readable()) {
+            return false;
+        }
+        n = input_line.read(buf, size);
+        return true;
+    });
+    return ssize_t(n);
 }
 
-long console_read(char* buf, size_t n) {
-    // Line discipline: echo, backspace, Ctrl-D; a line ends with Enter.
-    size_t len = 0;
-    while (len < n) {
-        int ch = console_getc();
-        if (ch == 4) {                  // Ctrl-D: end of file or of input
-            break;
-        } else if (ch == '\r' || ch == '\n') {
-            buf[len++] = '\n';
-            console_write("\n", 1);
-            break;
-        } else if (ch == 0x7F || ch == '\b') {
-            if (len > 0) {
-                --len;
-                console_write("\b \b", 3);
-            }
-        } else {
-            buf[len++] = char(ch);
-            char c = char(ch);
-            console_write(&c, 1);
-        }
-    }
-    return long(len);
-}

@@ -7,6 +7,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "abi/types.hh"
 
 void console_init();
 void console_write(const char* s, size_t n);
@@ -14,14 +15,19 @@ void console_write(const char* s, size_t n);
 void console_write_forced(const char* s, size_t n);
 // Polled serial input: a byte, or -1 if none is waiting.
 int serial_try_getc();
-// Interrupt-driven input: route COM1's IRQ to CPU 0 and buffer its bytes.
+// Interrupt-driven input: route COM1's IRQ to CPU 0; its bytes go to
+// console_input_byte. (The PS/2 keyboard is set up by keyboard_init.)
 void console_enable_input_interrupts();
-// Next input byte, blocking the current task until one arrives.
-int console_getc();
-// Next input byte or -1, without blocking.
-int console_try_getc();
 // Serial only (user console_printf mirrors its screen text this way).
 void console_write_serial(const char* s, size_t n);
-// Read up to `n` bytes of typed input, a line at a time (blocks).
-// Returns the count, or 0 at end of file (Ctrl-D at the start of a line).
-long console_read(char* buf, size_t n);
+// One typed byte into the line discipline (ttyline.hh): echoed, edited,
+// and readable through console_read_line once its line is complete.
+// Called by the serial and keyboard interrupt handlers and by tests; any
+// kernel context, interrupts on or off.
+void console_input_byte(char ch);
+// Block until a line (or end of file) is available, then copy up to `size`
+// bytes of it, ending after its '\n'; what does not fit stays for the next
+// call. Returns the number of bytes, 0 at end of file (Ctrl-D at the start
+// of a line) or if `size` is 0. `buf` must be kernel memory: it is written
+// with a spinlock held (sys_read should bounce through a kernel buffer).
+ssize_t console_read_line(char* buf, size_t size);

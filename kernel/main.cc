@@ -11,6 +11,7 @@
 #include "console.hh"
 #include "cpustate.hh"
 #include "kalloc.hh"
+#include "keyboard.hh"
 #include "ktest.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -103,46 +104,48 @@ void run_ktest(const char* name) {
     finish_run(true);
 }
 
-// Until user processes exist: a line-at-a-time console monitor.
+// Until user processes exist: a line-at-a-time console monitor. Line
+// editing (and echo) is the console line discipline's job.
 void monitor() {
     kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
     char line[80];
-    size_t n = 0;
-    kprintf("nuthatch> ");
     for (;;) {
-        int ch = console_getc();
-        if (ch == '\r' || ch == '\n') {
-            kprintf("\n");
-            line[n] = '\0';
-            if (strcmp(line, "help") == 0) {
-                kprintf("commands: help, mem, cpus, poweroff, panic\n");
-            } else if (strcmp(line, "cpus") == 0) {
-                for (int i = 0; i < ncpu; ++i) {
-                    kprintf("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
-                            cpus[i].lapic_id_, (unsigned long) cpus[i].ticks_.load(),
-                            (unsigned long) cpus[i].nschedule_);
-                }
-            } else if (strcmp(line, "mem") == 0) {
-                for (unsigned i = 0; i < kernel_boot_info.nregions; ++i) {
-                    auto& reg = kernel_boot_info.regions[i];
-                    kprintf("  [%#014lx, %#014lx) type %u\n", reg.base, reg.end(),
-                            unsigned(reg.type));
-                }
-            } else if (strcmp(line, "poweroff") == 0) {
-                power_off();
-            } else if (strcmp(line, "panic") == 0) {
-                panic("requested at the monitor");
-            } else if (n) {
-                kprintf("unknown command '%s'\n", line);
-            }
-            n = 0;
-            kprintf("nuthatch> ");
-        } else if ((ch == 0x7F || ch == '\b') && n > 0) {
+        kprintf("nuthatch> ");
+        ssize_t n = console_read_line(line, sizeof(line) - 1);
+        if (n == ssize_t(sizeof(line) - 1) && line[n - 1] != '\n') {
+            // Too long: discard the rest of it (the reads stop at its end).
+            do {
+                n = console_read_line(line, sizeof(line));
+            } while (n == ssize_t(sizeof(line)) && line[n - 1] != '\n');
+            kprintf("line too long\n");
+            continue;
+        }
+        if (n > 0 && line[n - 1] == '\n') {
             --n;
-            kprintf("\b \b");
-        } else if (ch >= ' ' && ch < 0x7F && n + 1 < sizeof(line)) {
-            line[n++] = char(ch);
-            kprintf("%c", ch);
+        } else {
+            kprintf("\n");     // Ctrl-D: the cursor is still on the typed line
+        }
+        line[n] = '\0';
+        if (strcmp(line, "help") == 0) {
+            kprintf("commands: help, mem, cpus, poweroff, panic\n");
+        } else if (strcmp(line, "cpus") == 0) {
+            for (int i = 0; i < ncpu; ++i) {
+                kprintf("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
+                        cpus[i].lapic_id_, (unsigned long) cpus[i].ticks_.load(),
+                        (unsigned long) cpus[i].nschedule_);
+            }
+        } else if (strcmp(line, "mem") == 0) {
+            for (unsigned i = 0; i < kernel_boot_info.nregions; ++i) {
+                auto& reg = kernel_boot_info.regions[i];
+                kprintf("  [%#014lx, %#014lx) type %u\n", reg.base, reg.end(),
+                        unsigned(reg.type));
+            }
+        } else if (strcmp(line, "poweroff") == 0) {
+            power_off();
+        } else if (strcmp(line, "panic") == 0) {
+            panic("requested at the monitor");
+        } else if (n) {
+            kprintf("unknown command '%s'\n", line);
         }
     }
 }
@@ -202,6 +205,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     smp_start(madt);
     kprintf("cpus: %d started\n", ncpu);
     console_enable_input_interrupts();
+    keyboard_init();
 
     process_init();
     if (!spawn_kernel_task(0, first_task, nullptr, "init")) {

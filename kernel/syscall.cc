@@ -196,7 +196,7 @@ ssize_t syscall_read(ctx c, int fd, char* buffer, size_t size) {
     }
     char chunk[256];
     size_t want = size < sizeof(chunk) ? size : sizeof(chunk);
-    ssize_t n = console_read(chunk, want);
+    ssize_t n = console_read_line(chunk, want);
     if (n > 0 && copy_to_user(user_pt(c), uva(buffer), chunk, size_t(n)) < 0) {
         return E_FAULT;
     }
