@@ -273,7 +273,7 @@ proc* process_lookup(pid_t pid) {
 }
 
 void process_init() {
-    fpu_save_initial_state(initial_fpu);
+    fpu_initial_state(initial_fpu);
 }
 
 proc* process_spawn(proc* parent, const char* program, const exec_args& args, int* error) {

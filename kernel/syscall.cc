@@ -295,9 +295,10 @@ void user_exception(regstate* regs) {
     char why[160];
     uint64_t v = regs->reg_intno;
     if (v == INT_PAGEFAULT) {
-        snprintf(why, sizeof(why), "page fault at %p (%s %s) at rip %p", (void*) rdcr2(),
+        snprintf(why, sizeof(why), "page fault at %p (%s %s, error %#lx) at rip %p", (void*) rdcr2(),
                  regs->reg_errcode & PFERR_WRITE ? "write," : "read,",
                  regs->reg_errcode & PFERR_PRESENT ? "protection" : "not present",
+                 (unsigned long) regs->reg_errcode,
                  (void*) regs->reg_rip);
     } else {
         snprintf(why, sizeof(why), "%s (vector %lu, error code %#lx) at rip %p",

@@ -117,10 +117,16 @@ inline void fpu_init_cpu() {
     wrcr0((rdcr0() & ~uint64_t(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
     wrcr4(rdcr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
-// The state a new program's FPU starts in: `fninit` and the default MXCSR
-// (all SSE exceptions masked), saved as an fxsave image.
-inline void fpu_save_initial_state(void* area) {
-    uint32_t mxcsr = 0x1F80;
-    asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr) : "memory");
-    fxsave(area);
+// The fxsave image of the state a new program's FPU starts in: what
+// `fninit` leaves (control word 0x037F, empty stack) and the default MXCSR
+// 0x1F80 (all SSE exceptions masked). Written as data rather than captured
+// with fninit/ldmxcsr/fxsave, which some hypervisors cannot emulate.
+inline void fpu_initial_state(uint8_t (&area)[512]) {
+    for (auto& b : area) {
+        b = 0;
+    }
+    area[0] = 0x7F;         // FCW
+    area[1] = 0x03;
+    area[24] = 0x80;        // MXCSR
+    area[25] = 0x1F;
 }
