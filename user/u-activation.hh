@@ -129,5 +129,5 @@ inline void act_disable() {
     act_tc0()->disabled = 1;
     asm volatile("" : : : "memory");
 }
-void act_enable();
+extern "C" void act_enable();
 #endif
