@@ -105,8 +105,10 @@ USER_ASFLAGS := -Iinclude -Iuser -MMD -MP
 USER_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T user/user.ld
 
-USER_LIB_SRCS := $(wildcard user/u-*.cc lib/*.cc)
+USER_LIB_SRCS := $(wildcard user/u-*.cc user/uthread.cc lib/*.cc)
 USER_LIB_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(USER_LIB_SRCS)))
+# Runtime assembly (the activation restore paths) joins the library too.
+USER_LIB_ASM_OBJS := $(O)/u/user/activation.o
 USER_CRT0 := $(O)/u/user/crt0.o
 USER_PROGRAM_SRCS := $(wildcard user/p-*.cc tests/user/p-*.cc)
 USER_PROGRAM_NAMES := $(patsubst p-%.cc,%,$(notdir $(USER_PROGRAM_SRCS)))
@@ -132,7 +134,7 @@ $(O)/u/%.o: %.S $(O)/u/.flags
 	@mkdir -p $(@D)
 	@echo "  UAS     $<"
 	$(Q)$(CXX) $(USER_ASFLAGS) -c $< -o $@
-$(O)/u/libuser.a: $(USER_LIB_OBJS)
+$(O)/u/libuser.a: $(USER_LIB_OBJS) $(USER_LIB_ASM_OBJS)
 	@rm -f $@
 	$(Q)$(CCPREFIX)ar rcs $@ $^
 
@@ -157,7 +159,7 @@ $(O)/initfs.img: $(O)/initfs.list
 
 user-programs: $(USER_PROGRAMS) $(O)/initfs.img
 
--include $(USER_LIB_OBJS:.o=.d) $(USER_CRT0:.o=.d) \
+-include $(USER_LIB_OBJS:.o=.d) $(USER_LIB_ASM_OBJS:.o=.d) $(USER_CRT0:.o=.d) \
 	$(patsubst %,$(O)/u/%.d,$(basename $(USER_PROGRAM_SRCS)))
 
 # ---------------------------------------------------------------------------

@@ -8,6 +8,13 @@
 // all the runtime, because an activation may interrupt a program in the
 // middle of floating-point code whose registers are not saved in the slot.
 #include "u-lib.hh"
+#include "u-activation.hh"
+
+// user/activation.S hard-codes these numbers.
+static_assert(ACT_SYSCALL_YIELD == SYSCALL_YIELD);
+static_assert(ACT_SYSCALL_ACT_RESUME == SYSCALL_ACT_RESUME);
+static_assert(ACT_E_INVAL == E_INVAL);
+static_assert(ACT_FAST_RSP_MIN == USER_TEXT_BASE + 264);
 
 // A program defines one of these; the other stays a null weak reference.
 void process_main() __attribute__((weak));
@@ -18,9 +25,12 @@ extern "C" {
 extern void (*const __init_array_start[])();
 extern void (*const __init_array_end[])();
 
-// Default handler: nothing to do, resume the interrupted context.
+// Default handler: nothing to do, resume the interrupted context through
+// the fast path (user/activation.S), which falls back to sys_act_resume by
+// itself. A program (or the thread library, user/uthread.cc) may define a
+// strong activation_entry instead.
 __attribute__((weak)) void activation_entry(void* slot) {
-    sys_act_resume(slot);
+    act_resume(slot);
 }
 
 [[noreturn]] void user_entry(uint64_t index, uint64_t arg1, uint64_t arg2);
