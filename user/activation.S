@@ -109,6 +109,13 @@ act_restore:
     cmpq %r9, %rcx                      // unsigned: MIN <= rsp <= MAX
     ja .Lexact
     leaq -ACT_FAST_RESERVE(%rax), %rcx  // %rcx := F
+    // The frame must lie in the page that holds the saved RSP, the one
+    // page we know is mapped: a stack used almost to the bottom of its
+    // page may have nothing mapped below.
+    movq %rax, %r9
+    xorq %rcx, %r9
+    shrq $12, %r9
+    jnz .Lexact
     cmpq $ACTIVATION_SEGMENT_END, %rcx
     jae 2f                              // frame entirely above the segment
     cmpq $ACTIVATION_SEGMENT_BASE, %rax

@@ -47,7 +47,10 @@
 //   saved_rsp % 8 == 0,
 //   USER_TEXT_BASE + ACT_FAST_RESERVE <= saved_rsp <= USER_STACK_TOP, and
 //   [saved_rsp - ACT_FAST_RESERVE, saved_rsp) does not overlap the
-//   activation segment [ACTIVATION_SEGMENT_BASE, ACTIVATION_SEGMENT_END).
+//   activation segment [ACTIVATION_SEGMENT_BASE, ACTIVATION_SEGMENT_END),
+//   and saved_rsp - ACT_FAST_RESERVE lies in the same 4 KiB page as
+//   saved_rsp (the page holding the stack's last word is mapped; the one
+//   below it may not be — a program whose stack is nearly full).
 // The unsigned upper bound also rejects every non-canonical and kernel
 // address, and 0.
 #define ACT_FAST_RSP_MIN        (USER_TEXT_BASE + ACT_FAST_RESERVE)
@@ -103,6 +106,7 @@ int act_switch(act_context* save, const act_context* load);
 inline bool act_rsp_fast_ok(uint64_t rsp) {
     return (rsp & 7) == 0
         && rsp >= ACT_FAST_RSP_MIN && rsp <= ACT_FAST_RSP_MAX
+        && ((rsp - ACT_FAST_RESERVE) >> 12) == (rsp >> 12)
         && !(rsp - ACT_FAST_RESERVE < ACTIVATION_SEGMENT_END
              && rsp > ACTIVATION_SEGMENT_BASE);
 }

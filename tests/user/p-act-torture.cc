@@ -13,7 +13,8 @@
 // set); each path must take at least PER_PATH activations, and the
 // runtime's / kernel's counters must show which path ran.
 //! cmdline: hz=20000
-//! timeout: 120
+//! timeout: 180
+//! ncpu: 1 2
 #include "u-lib.hh"
 #include "u-activation.hh"
 
@@ -165,18 +166,19 @@ void process_main() {
         uint64_t fast = tc->resumed_fast - f0, d = tc->delivered - d0;
         assert_ge(d, uint64_t(PER_PATH / ROUNDS));
         // Every activation of a fast round was restored by the fast path
-        // (the loop's stack is an ordinary one); a few activations landing
-        // in the C code around the round, between counter reads, may be
-        // counted on either side.
-        assert_ge(fast + 3, d);
-        assert_le(tc->resumed_exact - e0, 3u);
+        // (the loop's stack is an ordinary one); the few that land in the
+        // C code around the round, between counter reads, may be counted
+        // on either side (more of them on a loaded host, hence 1%).
+        uint64_t slack = d / 100 + 3;
+        assert_ge(fast + slack, d);
+        assert_le(tc->resumed_exact - e0, slack);
 
         f0 = tc->resumed_fast, e0 = tc->resumed_exact, d0 = tc->delivered;
         run_round(true, PER_PATH / ROUNDS);
         uint64_t exact = tc->resumed_exact - e0;
         d = tc->delivered - d0;
         assert_ge(d, uint64_t(PER_PATH / ROUNDS));
-        assert_ge(exact + 3, d);
+        assert_ge(exact + d / 100 + 3, d);
         assert_le(tc->resumed_fast - f0, 3u);
     }
     force_exact = false;
