@@ -84,7 +84,7 @@ class qemu_run:
             while fds:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    self.error = f"timed out after {timeout} s"
+                    self.error = self.error or f"timed out after {timeout} s"
                     break
                 ready, _, _ = select.select(list(fds), [], [], min(left, 0.5))
                 now = time.monotonic()
@@ -96,9 +96,11 @@ class qemu_run:
                     fds[fd].extend(chunk)
                     if marker_b and self.marker_s is None and marker_b in out:
                         self.marker_s = now - start
-                if b"KVM internal error" in err or b"emulation failure" in err:
+                if not self.error and b"KVM internal error" in err:
+                    # QEMU pauses the guest and prints its registers: read
+                    # them for a second more, then stop.
                     self.error = "KVM internal error (emulation failure)"
-                    break
+                    deadline = min(deadline, time.monotonic() + 1.0)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -165,7 +167,7 @@ class bench:
             if r.ok() and BENCH_LINE.search(r.serial):
                 self.accel, self.cpu = "kvm", cpu
                 return
-            reasons.append(f"-cpu {cpu}: QEMU starts, Nuthatch fails: {r.error}")
+            reasons.append(f"-cpu {cpu}: QEMU starts, Nuthatch fails: {r.error}{where(r.stderr)}")
             break       # QEMU itself works with this model: another will not help
         why = "; ".join(reasons)
         if want == "kvm":
@@ -203,7 +205,7 @@ class bench:
                 self.nut[f"compute-{label}"] = int(m.group(2))
                 self.nut_counts[f"compute-{label}"] = int(c.group(2))
         if os.path.exists(os.path.join(OBJ, "user", "act-bench")):
-            r = self.guest("act-bench", f"hz={self.o.hz}")
+            r = self.guest("act-bench", f"hz={self.o.act_hz}")
             m = ACT_LINE.search(r.serial)
             if m:
                 self.nut["act-entry"], self.nut["act-fast"], self.nut["act-exact"] = \
@@ -247,6 +249,9 @@ class bench:
         self.extra["make-check"] = time.monotonic() - start
         lines = [l for l in r.stdout.splitlines() if l.strip()]
         self.extra["make-check-summary"] = lines[-1] if lines else f"exit {r.returncode}"
+        for line in lines:
+            if line.startswith("FAIL"):
+                self.warnings.append(f"make check: {line}")
 
     # -- Linux --------------------------------------------------------------
 
@@ -289,18 +294,18 @@ class bench:
         spec = [
             # operation, nuthatch cycles, linux cycles, target ratio
             ("null syscall (getpid)", cyc("n", "syscall-getpid"), cyc("l", "syscall-getpid"), 0.5),
-            ("yield switch, 1 CPU (per switch)", cyc("n", "yield-switch"),
+            ("yield switch, 1 CPU", cyc("n", "yield-switch"),
              cyc("l", "yield-switch"), 0.5),
             ("fork + exit + waitpid", cyc("n", "fork-exit-waitpid"),
              cyc("l", "fork-exit-waitpid"), 0.25),
-            ("activation: entry -> handler", cyc("n", "act-entry"), None, None),
-            ("activation: handler -> resumed, fast", cyc("n", "act-fast"), None, None),
-            ("activation: handler -> resumed, exact", cyc("n", "act-exact"), None, None),
-            ("activation fast round trip vs signal (raise)",
+            ("act: entry -> handler", cyc("n", "act-entry"), None, None),
+            ("act: handler -> resumed, fast", cyc("n", "act-fast"), None, None),
+            ("act: handler -> resumed, exact", cyc("n", "act-exact"), None, None),
+            ("act fast round trip / signal",
              add(cyc("n", "act-entry"), cyc("n", "act-fast")), cyc("l", "signal-roundtrip"), 0.25),
-            ("activation exact round trip vs signal (raise)",
+            ("act exact round trip / signal",
              add(cyc("n", "act-entry"), cyc("n", "act-exact")), cyc("l", "signal-roundtrip"), None),
-            (f"per timer tick at hz={hz}: activation vs SIGALRM (compute slowdown)",
+            (f"cost per tick at hz={hz}",
              per_event("n"), per_event("l"), None),
         ]
         out = []
@@ -324,12 +329,12 @@ class bench:
             verdict = None
             if accel == "tcg":
                 verdict = "n/a" if over is None else ("met" if over <= 0.1 else "missed")
-            out.append({"operation": f"boot to first user instruction ({accel}, wall)",
+            out.append({"operation": f"boot to 1st user insn ({accel})",
                         "unit": "seconds", "nuthatch_s": nu, "floor_s": fl, "above_floor_s": over,
                         "target_above_floor_s": 0.1 if accel == "tcg" else None,
                         "target": verdict})
         if "make-check" in b:
-            out.append({"operation": "make check, whole suite (wall)", "unit": "seconds",
+            out.append({"operation": "make check (wall)", "unit": "seconds",
                         "nuthatch_s": b["make-check"], "summary": b["make-check-summary"],
                         "target": None})
         return out, nt, lt
@@ -379,6 +384,19 @@ class bench:
         print(f"results: {RESULTS}")
 
 
+def where(qemu_stderr):
+    """ ' at RIP=... (function)' from a QEMU register dump, if there is one."""
+    m = re.search(r"RIP=([0-9a-f]{16})", qemu_stderr)
+    if not m:
+        return ""
+    try:
+        fn = subprocess.run(["addr2line", "-f", "-C", "-e", KERNEL, "0x" + m.group(1)],
+                            capture_output=True, text=True).stdout.splitlines()
+    except OSError:
+        fn = []
+    return f" at RIP={m.group(1)}" + (f" ({fn[0]})" if fn and fn[0] != "??" else "")
+
+
 def machine():
     model = ""
     try:
@@ -398,6 +416,7 @@ def main():
     parser.add_argument("--make", default="make")
     parser.add_argument("--check", action="store_true", help="also time `make check`")
     parser.add_argument("--hz", type=int, default=10000, help="high timer rate")
+    parser.add_argument("--act-hz", type=int, default=1000, help="timer rate for p-act-bench")
     parser.add_argument("--boot-trials", type=int, default=5)
     options = parser.parse_args()
     os.chdir(ROOT)
