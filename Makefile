@@ -284,10 +284,37 @@ check-%: all
 	$(CHECK_DEPS)
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
 
+# ---------------------------------------------------------------------------
+# Benchmarks (scripts/bench.py): Nuthatch's user/p-bench-*.cc programs, each
+# booted on one CPU, next to the native Linux program tests/bench/linux-bench.c
+# and QEMU's boot floor (tests/bench/floor.S). Not part of `make check`.
+# ACCEL defaults to auto here (KVM if Nuthatch runs under it, else TCG with a
+# warning) unless given on the command line or in the environment.
+# `CHECK=1` also times a whole `make check`.
+
+BENCH_ACCEL := $(if $(filter command line environment,$(origin ACCEL)),$(ACCEL),auto)
+BENCH_CC ?= gcc
+
+$(O)/bench/linux-bench: tests/bench/linux-bench.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -o $@ $<
+$(O)/bench/floor.elf: tests/bench/floor.S
+	@mkdir -p $(@D)
+	@echo "  FLOOR   $@"
+	$(Q)$(BENCH_CC) -m32 -c $< -o $(O)/bench/floor.o
+	$(Q)ld -m elf_i386 -Ttext=0x100000 -nostdlib -static -z noexecstack -e _start \
+		-o $@ $(O)/bench/floor.o
+
+bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
+	$(ensure-qemu)
+	+$(Q)python3 scripts/bench.py --accel $(BENCH_ACCEL) --qemu "$(QEMU)" \
+		$(if $(filter 1,$(CHECK)),--check --make "$(MAKE)")
+
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check clean FORCE
+.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:
