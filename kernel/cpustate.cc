@@ -46,10 +46,12 @@ bool runq_has_work(cpustate* c) {
 }
 
 // The idle task: yield as soon as the run queue has work. It polls for a
-// short while before halting, because waking a halted CPU takes an IPI,
-// which costs far more than the poll (especially in an emulator).
+// short while before halting, because waking a halted CPU takes an IPI.
+// Short matters: under an emulator on a busy host, a long poll burns the
+// host core the other virtual CPU needs (2000 polls made cross-CPU
+// hand-offs up to 60 times slower than 200; tests/kernel/sched_pingpong).
 void idle_loop(void*) {
-    constexpr int polls_before_halt = 2000;
+    constexpr int polls_before_halt = 200;
     for (;;) {
         cli();
         cpustate* c = this_cpu();
