@@ -218,6 +218,17 @@ def translate(pagetable, va):
 
 # --- commands -------------------------------------------------------------
 
+class KernelCommand(gdb.Command):
+    """Base: turns an unreadable address into one clear message."""
+
+    def invoke(self, arg, from_tty):
+        try:
+            self.run(arg)
+        except gdb.MemoryError as e:
+            raise gdb.GdbError(f"{self.name}: {e} (kernel not running yet, paging "
+                               "still off, or a corrupt pointer)")
+
+
 class NuthatchUser(gdb.Command):
     """Load a user program's symbols: nuthatch-user NAME (or a path).
 
@@ -253,16 +264,17 @@ breakpoint through the page table of the CPU it is stopped on)."""
         print(f"user symbols: {path}")
 
 
-class NuthatchCpus(gdb.Command):
+class NuthatchCpus(KernelCommand):
     """Every CPU: index, gdb thread, LAPIC id, mode, current task, ticks, run queue length.
 
 The gdb thread column is the thread that is this CPU (`thread N` selects
 it); '-' if its GSBASE does not identify it (not started yet)."""
 
     def __init__(self):
-        super().__init__("nuthatch-cpus", gdb.COMMAND_USER)
+        self.name = "nuthatch-cpus"
+        super().__init__(self.name, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg):
         n = ncpu()
         threads = thread_map()
         all_cpus = cpus()
@@ -283,16 +295,17 @@ it); '-' if its GSBASE does not identify it (not started yet)."""
                   f"{int(c['nschedule_']):>8}")
 
 
-class NuthatchCurrent(gdb.Command):
+class NuthatchCurrent(KernelCommand):
     """The task running on the CPU gdb has selected (`thread N` selects a CPU).
 
 Prints the CPU, the task (name, pid, state, home CPU, user or kernel),
 its page table, and a `print` expression for the proc."""
 
     def __init__(self):
-        super().__init__("nuthatch-current", gdb.COMMAND_USER)
+        self.name = "nuthatch-current"
+        super().__init__(self.name, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg):
         i = selected_cpu()
         c = cpus()[i]
         cur = c["current_"]
@@ -311,15 +324,16 @@ its page table, and a `print` expression for the proc."""
               f"(print *(proc*){int(cur):#x})")
 
 
-class NuthatchPs(gdb.Command):
+class NuthatchPs(KernelCommand):
     """The process table (kernel/process.cc): pid, state, program, home CPU, parent.
 
 A '*' marks a process running on some CPU right now."""
 
     def __init__(self):
-        super().__init__("nuthatch-ps", gdb.COMMAND_USER)
+        self.name = "nuthatch-ps"
+        super().__init__(self.name, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg):
         all_cpus = cpus()
         running = {}
         for i in range(ncpu()):
@@ -341,7 +355,7 @@ A '*' marks a process running on some CPU right now."""
         print(f"{count} process{'es' if count != 1 else ''}")
 
 
-class NuthatchRunq(gdb.Command):
+class NuthatchRunq(KernelCommand):
     """Tasks waiting on a CPU's run queue: nuthatch-runq [N] (default: the selected CPU).
 
 The running task is not on the queue (see nuthatch-cpus). The queue is
@@ -349,9 +363,10 @@ read without its lock: if gdb stopped a CPU in the middle of changing it,
 the walk may be cut short."""
 
     def __init__(self):
-        super().__init__("nuthatch-runq", gdb.COMMAND_USER)
+        self.name = "nuthatch-runq"
+        super().__init__(self.name, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg):
         arg = arg.strip()
         if arg:
             try:
@@ -379,7 +394,7 @@ def _lookup_pid(pid):
     return None
 
 
-class NuthatchSlots(gdb.Command):
+class NuthatchSlots(KernelCommand):
     """A process's activation segment: nuthatch-slots [PID] (default: the selected CPU's process).
 
 Reads the header at 0x3FE00000 through the process's own page table (via
@@ -388,9 +403,10 @@ each busy slot with its saved RIP, RSP and generation. Says so if the
 segment is not mapped."""
 
     def __init__(self):
-        super().__init__("nuthatch-slots", gdb.COMMAND_USER)
+        self.name = "nuthatch-slots"
+        super().__init__(self.name, gdb.COMMAND_USER)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg):
         arg = arg.strip()
         if arg:
             pid = int(gdb.parse_and_eval(arg))
