@@ -263,9 +263,27 @@ run-gdb: $(O)/kernel.elf
 	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT); run 'make gdb' in another terminal."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMU_KERNEL)
 
-gdb: $(O)/kernel.elf
+# `make run-gdb-NAME`: boot program NAME, stopped for gdb. Also matches
+# `run-%`; GNU make picks the pattern with the shorter stem, so this wins.
+run-gdb-%: $(O)/kernel.elf
+	$(ensure-qemu)
+	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT) with program '$*'; run 'make gdb-$*' in another terminal."
+	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
+		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
+
+# `make gdb` loads the kernel's symbols and one user program's (all link at
+# 0x100000, so one at a time): PROG, else RUNPROG, else hello (what the
+# kernel runs by default). `make gdb-NAME` is `make gdb PROG=NAME`.
+GDBPROG = $(or $(PROG),$(RUNPROG),hello)
+define run_gdb
 	@scripts/ensure-deps.sh gdb
-	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-connect $(GDBPORT)" $(O)/kernel.elf
+	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-user $(1)" \
+		-ex "nuthatch-connect $(GDBPORT)" $(O)/kernel.elf
+endef
+gdb: $(O)/kernel.elf $(O)/user/$(GDBPROG)
+	$(call run_gdb,$(GDBPROG))
+gdb-%: $(O)/kernel.elf $(O)/user/%
+	$(call run_gdb,$*)
 
 # ---------------------------------------------------------------------------
 # Tests

@@ -13,8 +13,13 @@
     .globl _start
     .type _start, @function
 _start:
+    // For gdb (.debug_frame, not loaded): no caller, so backtraces end here.
+    .cfi_sections .debug_frame
+    .cfi_startproc
+    .cfi_undefined %rip
     xorl %ebp, %ebp
     call user_entry
     ud2
+    .cfi_endproc
     .size _start, . - _start
     .section .note.GNU-stack, "", @progbits

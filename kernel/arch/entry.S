@@ -50,26 +50,62 @@ exception_stub_table:
         .set vector, vector + 1
         .endr
 
+// Unwind information for gdb (.debug_frame only, not loaded): from
+// exception_common to the return from exception_handler, the interrupted
+// RIP, RSP and callee-saved registers are found in the regstate, so a
+// backtrace from a handler continues into the interrupted code (kernel or
+// user); it goes on through exception_return to the iretq (the same layout
+// for every way in: interrupts, syscall_entry's iretq path,
+// proc_resume_regs). It is a signal frame (the saved RIP is the instruction to resume,
+// not a return address), so gdb shows it as `<signal handler called>`.
+#define CFI_PUSH .cfi_adjust_cfa_offset 8
+        .cfi_sections .debug_frame
         .text
 exception_common:
+        .cfi_startproc simple
+        .cfi_signal_frame
+        .cfi_def_cfa %rsp, REGSTATE_SIZE - REGSTATE_INTNO
+        .cfi_offset %rip, REGSTATE_RIP - REGSTATE_SIZE
+        .cfi_offset %rsp, REGSTATE_RSP - REGSTATE_SIZE
         testb $3, REGSTATE_CS - REGSTATE_INTNO(%rsp)
         jz 1f
         swapgs                          // from user: GSBASE := cpustate
 1:      pushq %r15                      // reg_r15
+        CFI_PUSH
+        .cfi_rel_offset %r15, 0
         pushq %r14
+        CFI_PUSH
+        .cfi_rel_offset %r14, 0
         pushq %r13
+        CFI_PUSH
+        .cfi_rel_offset %r13, 0
         pushq %r12
+        CFI_PUSH
+        .cfi_rel_offset %r12, 0
         pushq %r11
+        CFI_PUSH
         pushq %r10
+        CFI_PUSH
         pushq %r9
+        CFI_PUSH
         pushq %r8
+        CFI_PUSH
         pushq %rdi
+        CFI_PUSH
         pushq %rsi
+        CFI_PUSH
         pushq %rbp
+        CFI_PUSH
+        .cfi_rel_offset %rbp, 0
         pushq %rbx
+        CFI_PUSH
+        .cfi_rel_offset %rbx, 0
         pushq %rdx
+        CFI_PUSH
         pushq %rcx
+        CFI_PUSH
         pushq %rax                      // reg_rax: %rsp is now the regstate*
+        CFI_PUSH
         movq %rsp, %rdi
         call exception_handler
         // fall through
@@ -79,22 +115,45 @@ exception_common:
         .globl exception_return
 exception_return:
         popq %rax
+        .cfi_adjust_cfa_offset -8
         popq %rcx
+        .cfi_adjust_cfa_offset -8
         popq %rdx
+        .cfi_adjust_cfa_offset -8
         popq %rbx
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %rbx
         popq %rbp
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %rbp
         popq %rsi
+        .cfi_adjust_cfa_offset -8
         popq %rdi
+        .cfi_adjust_cfa_offset -8
         popq %r8
+        .cfi_adjust_cfa_offset -8
         popq %r9
+        .cfi_adjust_cfa_offset -8
         popq %r10
+        .cfi_adjust_cfa_offset -8
         popq %r11
+        .cfi_adjust_cfa_offset -8
         popq %r12
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %r12
         popq %r13
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %r13
         popq %r14
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %r14
         popq %r15
+        .cfi_adjust_cfa_offset -8
+        .cfi_restore %r15
         addq $16, %rsp                  // vector and error code
+        .cfi_adjust_cfa_offset -16
         testb $3, 8(%rsp)               // CS in the iret frame
         jz 2f
         swapgs                          // to user: GSBASE := user's
 2:      iretq
+        .cfi_endproc

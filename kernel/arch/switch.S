@@ -74,7 +74,14 @@ proc_resume_regs:
 
         .globl kernel_task_start
 kernel_task_start:
+        // For gdb (.debug_frame, not loaded): a task's first frame has no
+        // caller, so backtraces end here.
+        .cfi_sections .debug_frame
+        .cfi_startproc simple
+        .cfi_def_cfa %rsp, 0
+        .cfi_undefined %rip
         movq %r13, %rdi                 // argument
         callq *%r12                     // the task's function
         callq kernel_task_returned      // (which panics)
         ud2
+        .cfi_endproc

@@ -22,39 +22,84 @@
 #include "cpustate-offsets.h"
 #include "proc-offsets.h"
 
+// Unwind information (for gdb only: .debug_frame, not loaded): describes
+// where the user's RIP, RSP and callee-saved registers are at each step,
+// so a backtrace from syscall_handler continues into the user program.
+// It covers the entry up to the return from syscall_handler; the exit path
+// has none (gdb falls back to guessing there). In the two instructions
+// where the user RSP is only in %gs:CPUSTATE_SYSCALL_SCRATCH it is marked
+// unknown (DWARF cannot name a %gs-relative location).
+#define CFI_PUSH .cfi_adjust_cfa_offset 8
+        .cfi_sections .debug_frame
         .text
         .globl syscall_entry
 syscall_entry:
+        .cfi_startproc simple
+        .cfi_def_cfa %rsp, 0                    // caller's RSP = user RSP
+        .cfi_register %rip, %rcx
         swapgs                                  // GSBASE := this cpustate
         movq %rsp, %gs:CPUSTATE_SYSCALL_SCRATCH // park the user RSP
         movq %gs:CPUSTATE_CURRENT, %rsp
+        .cfi_undefined %rsp
         addq $PROC_BLOCK_SIZE, %rsp             // top of the kernel stack
+        .cfi_def_cfa %rsp, 0                    // CFA := top of the regstate
         pushq $SEGSEL_USER_DATA                 // reg_ss
+        CFI_PUSH
         pushq %gs:CPUSTATE_SYSCALL_SCRATCH      // reg_rsp
+        CFI_PUSH
+        .cfi_offset %rsp, REGSTATE_RSP - REGSTATE_SIZE
         pushq %r11                              // reg_rflags
+        CFI_PUSH
         pushq $SEGSEL_USER_CODE                 // reg_cs
+        CFI_PUSH
         pushq %rcx                              // reg_rip
+        CFI_PUSH
+        .cfi_offset %rip, REGSTATE_RIP - REGSTATE_SIZE
         pushq $0                                // reg_errcode
+        CFI_PUSH
         pushq $-1                               // reg_intno: a system call
+        CFI_PUSH
         pushq %r15
+        CFI_PUSH
+        .cfi_rel_offset %r15, 0
         pushq %r14
+        CFI_PUSH
+        .cfi_rel_offset %r14, 0
         pushq %r13
+        CFI_PUSH
+        .cfi_rel_offset %r13, 0
         pushq %r12
+        CFI_PUSH
+        .cfi_rel_offset %r12, 0
         pushq %r11
+        CFI_PUSH
         pushq %r10
+        CFI_PUSH
         pushq %r9
+        CFI_PUSH
         pushq %r8
+        CFI_PUSH
         pushq %rdi
+        CFI_PUSH
         pushq %rsi
+        CFI_PUSH
         pushq %rbp
+        CFI_PUSH
+        .cfi_rel_offset %rbp, 0
         pushq %rbx
+        CFI_PUSH
+        .cfi_rel_offset %rbx, 0
         pushq %rdx
+        CFI_PUSH
         pushq %rcx
+        CFI_PUSH
         pushq %rax                              // reg_rax: %rsp = regstate*
+        CFI_PUSH
         movq %rsp, %rdi
         call syscall_handler
         testq %rax, %rax
         jnz exception_return                    // C++ said: use iretq
+        .cfi_endproc
 
         // sysret: RIP from RCX, RFLAGS from R11 (equal to the regstate's
         // rip/rflags: syscall_handler checked), RSP restored by hand.

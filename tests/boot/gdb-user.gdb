@@ -1,0 +1,28 @@
+# Run by gdb-user.test after `nuthatch-connect PORT`. QEMU is stopped at
+# the reset vector; the user program does not exist yet, so the first
+# breakpoint in it must be a hardware one (gdb cannot write into pages
+# that are not mapped).
+nuthatch-user hello
+hbreak process_main
+continue
+backtrace
+nuthatch-current
+nuthatch-cpus
+nuthatch-ps
+nuthatch-runq
+nuthatch-slots
+delete
+# The first system call (sys_getpid): a backtrace from the kernel through
+# syscall_entry into the user program.
+hbreak syscall_handler
+continue
+backtrace
+nuthatch-current
+delete
+# A software breakpoint in user code: fine now that the program's pages
+# are mapped (gdb writes it through the page table of the CPU it stopped on).
+break p-hello.cc:7
+continue
+backtrace 1
+delete
+detach
