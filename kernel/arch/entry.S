@@ -21,6 +21,7 @@
 // makes every decision; then it restores everything and leaves by iretq.
 // swapgs happens exactly once each way, only when crossing from/to user.
 #include "arch/regstate-offsets.h"
+#include "arch/regstate-asm.h"
 
 // Vectors for which the CPU pushes an error code.
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -58,7 +59,6 @@ exception_stub_table:
 // for every way in: interrupts, syscall_entry's iretq path,
 // proc_resume_regs). It is a signal frame (the saved RIP is the instruction to resume,
 // not a return address), so gdb shows it as `<signal handler called>`.
-#define CFI_PUSH .cfi_adjust_cfa_offset 8
         .cfi_sections .debug_frame
         .text
 exception_common:
@@ -70,42 +70,7 @@ exception_common:
         testb $3, REGSTATE_CS - REGSTATE_INTNO(%rsp)
         jz 1f
         swapgs                          // from user: GSBASE := cpustate
-1:      pushq %r15                      // reg_r15
-        CFI_PUSH
-        .cfi_rel_offset %r15, 0
-        pushq %r14
-        CFI_PUSH
-        .cfi_rel_offset %r14, 0
-        pushq %r13
-        CFI_PUSH
-        .cfi_rel_offset %r13, 0
-        pushq %r12
-        CFI_PUSH
-        .cfi_rel_offset %r12, 0
-        pushq %r11
-        CFI_PUSH
-        pushq %r10
-        CFI_PUSH
-        pushq %r9
-        CFI_PUSH
-        pushq %r8
-        CFI_PUSH
-        pushq %rdi
-        CFI_PUSH
-        pushq %rsi
-        CFI_PUSH
-        pushq %rbp
-        CFI_PUSH
-        .cfi_rel_offset %rbp, 0
-        pushq %rbx
-        CFI_PUSH
-        .cfi_rel_offset %rbx, 0
-        pushq %rdx
-        CFI_PUSH
-        pushq %rcx
-        CFI_PUSH
-        pushq %rax                      // reg_rax: %rsp is now the regstate*
-        CFI_PUSH
+1:      PUSH_GPRS
         movq %rsp, %rdi
         call exception_handler
         // fall through
@@ -114,40 +79,7 @@ exception_common:
 // Also the way a task whose `regs_` is set resumes (proc_resume_regs).
         .globl exception_return
 exception_return:
-        popq %rax
-        .cfi_adjust_cfa_offset -8
-        popq %rcx
-        .cfi_adjust_cfa_offset -8
-        popq %rdx
-        .cfi_adjust_cfa_offset -8
-        popq %rbx
-        .cfi_adjust_cfa_offset -8
-        .cfi_restore %rbx
-        popq %rbp
-        .cfi_adjust_cfa_offset -8
-        .cfi_restore %rbp
-        popq %rsi
-        .cfi_adjust_cfa_offset -8
-        popq %rdi
-        .cfi_adjust_cfa_offset -8
-        popq %r8
-        .cfi_adjust_cfa_offset -8
-        popq %r9
-        .cfi_adjust_cfa_offset -8
-        popq %r10
-        .cfi_adjust_cfa_offset -8
-        popq %r11
-        .cfi_adjust_cfa_offset -8
-        popq %r12
-        .cfi_adjust_cfa_offset -8
-        .cfi_restore %r12
-        popq %r13
-        .cfi_adjust_cfa_offset -8
-        .cfi_restore %r13
-        popq %r14
-        .cfi_adjust_cfa_offset -8
-        .cfi_restore %r14
-        popq %r15
+        POP_GPRS
         .cfi_adjust_cfa_offset -8
         .cfi_restore %r15
         addq $16, %rsp                  // vector and error code

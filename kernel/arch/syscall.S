@@ -18,6 +18,7 @@
 // through iretq (the regstate no longer satisfies sysret's conditions),
 // zero if sysret is safe.
 #include "arch/regstate-offsets.h"
+#include "arch/regstate-asm.h"
 #include "arch/segments.h"
 #include "cpustate-offsets.h"
 #include "proc-offsets.h"
@@ -29,7 +30,6 @@
 // has none (gdb falls back to guessing there). In the two instructions
 // where the user RSP is only in %gs:CPUSTATE_SYSCALL_SCRATCH it is marked
 // unknown (DWARF cannot name a %gs-relative location).
-#define CFI_PUSH .cfi_adjust_cfa_offset 8
         .cfi_sections .debug_frame
         .text
         .globl syscall_entry
@@ -59,42 +59,7 @@ syscall_entry:
         CFI_PUSH
         pushq $-1                               // reg_intno: a system call
         CFI_PUSH
-        pushq %r15
-        CFI_PUSH
-        .cfi_rel_offset %r15, 0
-        pushq %r14
-        CFI_PUSH
-        .cfi_rel_offset %r14, 0
-        pushq %r13
-        CFI_PUSH
-        .cfi_rel_offset %r13, 0
-        pushq %r12
-        CFI_PUSH
-        .cfi_rel_offset %r12, 0
-        pushq %r11
-        CFI_PUSH
-        pushq %r10
-        CFI_PUSH
-        pushq %r9
-        CFI_PUSH
-        pushq %r8
-        CFI_PUSH
-        pushq %rdi
-        CFI_PUSH
-        pushq %rsi
-        CFI_PUSH
-        pushq %rbp
-        CFI_PUSH
-        .cfi_rel_offset %rbp, 0
-        pushq %rbx
-        CFI_PUSH
-        .cfi_rel_offset %rbx, 0
-        pushq %rdx
-        CFI_PUSH
-        pushq %rcx
-        CFI_PUSH
-        pushq %rax                              // reg_rax: %rsp = regstate*
-        CFI_PUSH
+        PUSH_GPRS                               // reg_r15 .. reg_rax
         movq %rsp, %rdi
         call syscall_handler
         testq %rax, %rax
@@ -103,21 +68,7 @@ syscall_entry:
 
         // sysret: RIP from RCX, RFLAGS from R11 (equal to the regstate's
         // rip/rflags: syscall_handler checked), RSP restored by hand.
-        popq %rax
-        popq %rcx
-        popq %rdx
-        popq %rbx
-        popq %rbp
-        popq %rsi
-        popq %rdi
-        popq %r8
-        popq %r9
-        popq %r10
-        popq %r11
-        popq %r12
-        popq %r13
-        popq %r14
-        popq %r15
+        POP_GPRS
         movq REGSTATE_RSP - REGSTATE_INTNO(%rsp), %rsp
         swapgs                                  // GSBASE := user's
         sysretq
