@@ -109,8 +109,11 @@ void process_main() {
     assert_ge(counters[0], THRESHOLD);
     assert_ge(counters[1], THRESHOLD);
     assert_eq(fpu_errors, 0);
+    // Neither spinner can finish until the other has passed THRESHOLD, and
+    // neither yields, so at least one preemption happened; how many more
+    // depends on how fast the emulator runs (2 were seen on a loaded host).
     uint64_t preemptions = uthread_preemptions();
-    assert_gt(preemptions, 2u);
+    assert_ge(preemptions, 1u);
 
     // 2. Mutex.
     for (auto& th : t) {

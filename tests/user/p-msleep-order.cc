@@ -3,7 +3,7 @@
 //
 // Eight children are forked in a shuffled order. Each waits for a "go"
 // flag in the console page (so that all sleeps start together, whatever
-// fork costs), then sleeps 25 * (k + 1) ms, k its index, then claims the
+// fork costs), then sleeps 100 * (k + 1) ms, k its index, then claims the
 // next free row of a block of console rows (compare-and-swap on the row's
 // first cell, so two children can never take the same row) and writes its
 // index there. The parent waits for all of them and reads the rows back:
@@ -17,7 +17,10 @@
 namespace {
 
 constexpr int nchildren = 8;
-constexpr unsigned step_ms = 25;
+// 100 ms apart: under an emulator on a loaded host, one virtual CPU can be
+// descheduled for tens of milliseconds, which would start its children's
+// sleeps late (25 ms apart was seen to reorder two of them).
+constexpr unsigned step_ms = 100;
 constexpr int first_row = 10;
 constexpr uint16_t blank = ' ' | COLOR_NORMAL;
 
