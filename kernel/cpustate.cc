@@ -121,12 +121,20 @@ void cpustate::schedule() {
     if (prev && prev->is_user_ && prev->pstate_ != ps_exited) {
         fxsave(prev->fpu_);
     }
-    if (prev && prev->pstate_ == ps_exited) {
-        prev->descheduled_ = true;     // its memory may now be reclaimed
-        prev = nullptr;
-    }
     proc* next = nullptr;
     runq_lock_.lock_noirq();
+    if (prev && prev->pstate_ == ps_exited) {
+        // A waker on another CPU may have queued this task while it was
+        // still running (between `prepare` and `block`): drop that stale
+        // entry before anyone may free the task. Nothing queues an exited
+        // task again (wake() only moves blocked tasks).
+        if (prev->runq_links_.is_linked()) {
+            runq_.erase(prev);
+            --runq_length_;
+        }
+        prev->descheduled_ = true;      // its memory may now be reclaimed
+        prev = nullptr;
+    }
     // A task that yielded while still runnable goes to the back.
     if (prev && prev != idle_task_ && prev->pstate_ == ps_runnable
         && !prev->runq_links_.is_linked()) {
