@@ -3,16 +3,10 @@
 // Easy to get wrong: every length in the structures comes from the loader
 // (or from a corrupted structure) and is checked against what was read so
 // far before it is used to find the next item.
+#include "unaligned.hh"
 #include "bootinfo.hh"
 
 namespace {
-
-template <typename T>
-T read_field(const void* base, size_t offset) {
-    T v;
-    __builtin_memcpy(&v, static_cast<const char*>(base) + offset, sizeof(T));
-    return v;
-}
 
 // Copies a NUL-terminated string at physical `pa` into `dst`, reading at
 // most `cap - 1` bytes; bytes not readable end the string.
@@ -116,17 +110,17 @@ const char* parse_multiboot1(uint64_t info_pa, const phys_reader& r, boot_info* 
     out->loader_version = 1;
     out->info_pa = info_pa;
     out->info_size = info_size;
-    uint32_t flags = read_field<uint32_t>(info, 0);
+    uint32_t flags = read_unaligned<uint32_t>(info, 0);
     if (flags & (1U << 2)) {
-        copy_phys_string(r, read_field<uint32_t>(info, 16), out->cmdline, sizeof(out->cmdline));
+        copy_phys_string(r, read_unaligned<uint32_t>(info, 16), out->cmdline, sizeof(out->cmdline));
     }
     if (flags & (1U << 9)) {
-        copy_phys_string(r, read_field<uint32_t>(info, 64), out->loader_name,
+        copy_phys_string(r, read_unaligned<uint32_t>(info, 64), out->loader_name,
                          sizeof(out->loader_name));
     }
     if (flags & (1U << 3)) {
-        uint32_t count = read_field<uint32_t>(info, 20);
-        uint32_t addr = read_field<uint32_t>(info, 24);
+        uint32_t count = read_unaligned<uint32_t>(info, 20);
+        uint32_t addr = read_unaligned<uint32_t>(info, 24);
         for (uint32_t i = 0; i < count && i < boot_info::max_modules * 4; ++i) {
             const void* mod = r.get(uint64_t(addr) + i * 16, 16);
             if (!mod) {
@@ -134,35 +128,35 @@ const char* parse_multiboot1(uint64_t info_pa, const phys_reader& r, boot_info* 
                 break;
             }
             unsigned before = out->nmodules;
-            add_module(out, read_field<uint32_t>(mod, 0), read_field<uint32_t>(mod, 4));
+            add_module(out, read_unaligned<uint32_t>(mod, 0), read_unaligned<uint32_t>(mod, 4));
             if (out->nmodules > before) {
-                copy_phys_string(r, read_field<uint32_t>(mod, 8),
+                copy_phys_string(r, read_unaligned<uint32_t>(mod, 8),
                                  out->modules[before].name, sizeof(out->modules[before].name));
             }
         }
     }
     if (flags & (1U << 6)) {
-        uint64_t pa = read_field<uint32_t>(info, 48);
-        uint64_t end = pa + read_field<uint32_t>(info, 44);
+        uint64_t pa = read_unaligned<uint32_t>(info, 48);
+        uint64_t end = pa + read_unaligned<uint32_t>(info, 44);
         while (pa + 24 <= end) {
             const void* e = r.get(pa, 24);
             if (!e) {
                 ++out->warnings;
                 break;
             }
-            uint32_t size = read_field<uint32_t>(e, 0);
+            uint32_t size = read_unaligned<uint32_t>(e, 0);
             if (size < 20) {            // entry cannot hold base, length, type
                 ++out->warnings;
                 break;
             }
-            regions.add(read_field<uint64_t>(e, 4), read_field<uint64_t>(e, 12),
-                        multiboot_type(read_field<uint32_t>(e, 20)));
+            regions.add(read_unaligned<uint64_t>(e, 4), read_unaligned<uint64_t>(e, 12),
+                        multiboot_type(read_unaligned<uint32_t>(e, 20)));
             pa += uint64_t(size) + 4;
         }
     } else if (flags & 1U) {
         // No map: the two classic sizes (KiB below 1 MiB, KiB above 1 MiB).
-        regions.add(0, uint64_t(read_field<uint32_t>(info, 4)) * 1024, memory_type::usable);
-        regions.add(0x100000, uint64_t(read_field<uint32_t>(info, 8)) * 1024,
+        regions.add(0, uint64_t(read_unaligned<uint32_t>(info, 4)) * 1024, memory_type::usable);
+        regions.add(0x100000, uint64_t(read_unaligned<uint32_t>(info, 8)) * 1024,
                     memory_type::usable);
     }
     return nullptr;
@@ -174,7 +168,7 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
     if (!head || (info_pa & 7)) {
         return "Multiboot 2 information is not readable";
     }
-    uint32_t total = read_field<uint32_t>(head, 0);
+    uint32_t total = read_unaligned<uint32_t>(head, 0);
     if (total < 16) {
         return "Multiboot 2 information is too short";
     }
@@ -194,8 +188,8 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
 
     size_t off = 8;
     while (off + 8 <= total) {
-        uint32_t type = read_field<uint32_t>(info, off);
-        uint32_t size = read_field<uint32_t>(info, off + 4);
+        uint32_t type = read_unaligned<uint32_t>(info, off);
+        uint32_t size = read_unaligned<uint32_t>(info, off + 4);
         if (type == 0) {
             break;                      // end tag
         }
@@ -215,7 +209,7 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
         case 3:
             if (body_size >= 8) {
                 unsigned before = out->nmodules;
-                add_module(out, read_field<uint32_t>(body, 0), read_field<uint32_t>(body, 4));
+                add_module(out, read_unaligned<uint32_t>(body, 0), read_unaligned<uint32_t>(body, 4));
                 if (out->nmodules > before) {
                     copy_bounded_string(body + 8, body_size - 8, out->modules[before].name,
                                         sizeof(out->modules[before].name));
@@ -227,8 +221,8 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
         case 4:
             if (body_size >= 8) {
                 have_basic = true;
-                basic_lower = read_field<uint32_t>(body, 0);
-                basic_upper = read_field<uint32_t>(body, 4);
+                basic_lower = read_unaligned<uint32_t>(body, 0);
+                basic_upper = read_unaligned<uint32_t>(body, 4);
             }
             break;
         case 6: {
@@ -236,15 +230,15 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
                 ++out->warnings;
                 break;
             }
-            uint32_t entry_size = read_field<uint32_t>(body, 0);
+            uint32_t entry_size = read_unaligned<uint32_t>(body, 0);
             if (entry_size < 20) {
                 ++out->warnings;
                 break;
             }
             have_mmap = true;
             for (size_t e = 8; e + entry_size <= body_size; e += entry_size) {
-                regions.add(read_field<uint64_t>(body, e), read_field<uint64_t>(body, e + 8),
-                            multiboot_type(read_field<uint32_t>(body, e + 16)));
+                regions.add(read_unaligned<uint64_t>(body, e), read_unaligned<uint64_t>(body, e + 8),
+                            multiboot_type(read_unaligned<uint32_t>(body, e + 16)));
             }
             break;
         }
@@ -261,7 +255,7 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
             break;
         }
         case 17:
-            if (body_size >= 8 && read_field<uint32_t>(body, 0) >= 40) {
+            if (body_size >= 8 && read_unaligned<uint32_t>(body, 0) >= 40) {
                 have_efi_mmap = true;
                 efi_offset = off + 8;
                 efi_size = body_size;
@@ -277,15 +271,15 @@ const char* parse_multiboot2(uint64_t info_pa, const phys_reader& r, boot_info* 
 
     if (!have_mmap && have_efi_mmap) {
         const char* body = info + efi_offset;
-        uint32_t desc_size = read_field<uint32_t>(body, 0);
+        uint32_t desc_size = read_unaligned<uint32_t>(body, 0);
         for (size_t e = 8; e + desc_size <= efi_size; e += desc_size) {
-            uint64_t pages = read_field<uint64_t>(body, e + 24);
+            uint64_t pages = read_unaligned<uint64_t>(body, e + 24);
             if (pages > (boot_info::max_physical >> 12)) {
                 ++out->warnings;
                 continue;
             }
-            regions.add(read_field<uint64_t>(body, e + 8), pages << 12,
-                        efi_type(read_field<uint32_t>(body, e)));
+            regions.add(read_unaligned<uint64_t>(body, e + 8), pages << 12,
+                        efi_type(read_unaligned<uint32_t>(body, e)));
         }
     } else if (!have_mmap && have_basic) {
         regions.add(0, basic_lower * 1024, memory_type::usable);

@@ -4,6 +4,7 @@
 // subtract-first form (`offset <= size && len <= size - offset`) so that
 // no sum can wrap, and segment ends are computed only after checking the
 // start is below VA_LOWEND.
+#include "unaligned.hh"
 #include "elf.hh"
 #include "abi/errno.hh"
 #include "abi/memlayout.hh"
@@ -44,13 +45,6 @@ constexpr uint16_t ET_EXEC = 2;
 constexpr uint16_t EM_X86_64 = 62;
 constexpr uint32_t PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_TLS = 7;
 constexpr uint32_t PF_X = 1, PF_W = 2;
-
-template <typename T>
-T read_at(const void* image, size_t offset) {
-    T v;
-    __builtin_memcpy(&v, static_cast<const uint8_t*>(image) + offset, sizeof(T));
-    return v;
-}
 
 bool in_file(uint64_t offset, uint64_t len, size_t size) {
     return offset <= size && len <= size - offset;
@@ -96,7 +90,7 @@ int parse(const void* image, size_t size, elf_program* out) {
     if (!image || size < sizeof(elf64_ehdr)) {
         return E_NOEXEC;
     }
-    auto eh = read_at<elf64_ehdr>(image, 0);
+    auto eh = read_unaligned<elf64_ehdr>(image, 0);
     if (eh.ident[0] != 0x7F || eh.ident[1] != 'E' || eh.ident[2] != 'L' || eh.ident[3] != 'F'
         || eh.ident[4] != 2 /* 64-bit */ || eh.ident[5] != 1 /* little-endian */
         || eh.ident[6] != 1 /* version */) {
@@ -109,7 +103,7 @@ int parse(const void* image, size_t size, elf_program* out) {
         return E_NOEXEC;
     }
     for (unsigned i = 0; i < eh.phnum; ++i) {
-        auto ph = read_at<elf64_phdr>(image, eh.phoff + i * sizeof(elf64_phdr));
+        auto ph = read_unaligned<elf64_phdr>(image, eh.phoff + i * sizeof(elf64_phdr));
         if (ph.type == PT_DYNAMIC || ph.type == PT_INTERP || ph.type == PT_TLS) {
             return E_NOEXEC;                // static programs only, no TLS
         }

@@ -2,6 +2,7 @@
 //
 // Easy to get wrong: ranges are compared as `offset <= size && len <=
 // size - offset`, never `offset + len <= size`, which can wrap.
+#include "unaligned.hh"
 #include "initfs.hh"
 #include "abi/initfs.h"
 
@@ -12,13 +13,6 @@ extern "C" const uint8_t initfs_image_end[] __attribute__((weak));
 uint32_t crc32c(uint32_t crc, const void* buf, size_t sz);   // lib/crc32c.cc
 
 namespace {
-
-template <typename T>
-T read_at(const void* image, size_t offset) {
-    T v;
-    __builtin_memcpy(&v, static_cast<const uint8_t*>(image) + offset, sizeof(T));
-    return v;
-}
 
 bool names_equal(const char* a, const char* b) {
     for (size_t i = 0; i <= INITFS_NAME_MAX; ++i) {
@@ -41,7 +35,7 @@ const char* initfs_validate(const void* image, size_t size) {
     if (reinterpret_cast<uintptr_t>(image) % 8 != 0) {
         return "initfs: image misaligned";
     }
-    auto h = read_at<initfs_header>(image, 0);
+    auto h = read_unaligned<initfs_header>(image, 0);
     if (h.magic != INITFS_MAGIC) {
         return "initfs: bad magic";
     }
@@ -63,7 +57,7 @@ const char* initfs_validate(const void* image, size_t size) {
     }
     uint64_t previous_end = table_end;
     for (uint32_t i = 0; i < h.count; ++i) {
-        auto e = read_at<initfs_entry>(image, sizeof(initfs_header) + i * sizeof(initfs_entry));
+        auto e = read_unaligned<initfs_entry>(image, sizeof(initfs_header) + i * sizeof(initfs_entry));
         size_t len = 0;
         while (len <= INITFS_NAME_MAX && e.name[len] != '\0') {
             ++len;
@@ -91,7 +85,7 @@ const char* initfs_validate(const void* image, size_t size) {
             return "initfs: checksum mismatch";
         }
         for (uint32_t k = 0; k < i; ++k) {
-            auto other = read_at<initfs_entry>(image,
+            auto other = read_unaligned<initfs_entry>(image,
                                                sizeof(initfs_header) + k * sizeof(initfs_entry));
             if (names_equal(other.name, e.name)) {
                 return "initfs: duplicate name";
@@ -106,7 +100,7 @@ bool initfs_find(const void* image, size_t image_size, const char* name,
     if (!name || image_size < sizeof(initfs_header)) {
         return false;
     }
-    auto h = read_at<initfs_header>(image, 0);
+    auto h = read_unaligned<initfs_header>(image, 0);
     for (uint32_t i = 0; i < h.count; ++i) {
         auto* e = reinterpret_cast<const initfs_entry*>(
             static_cast<const uint8_t*>(image) + sizeof(initfs_header)
@@ -151,7 +145,7 @@ bool initfs_lookup(const char* name, const uint8_t** data, size_t* size) {
 const char* initfs_name(unsigned i) {
     const uint8_t* image;
     size_t image_size;
-    if (!embedded_image(&image, &image_size) || i >= read_at<initfs_header>(image, 0).count) {
+    if (!embedded_image(&image, &image_size) || i >= read_unaligned<initfs_header>(image, 0).count) {
         return nullptr;
     }
     return reinterpret_cast<const initfs_entry*>(image + sizeof(initfs_header)
