@@ -21,17 +21,12 @@
 //! mem: 64M
 //! timeout: 90
 #include "u-lib.hh"
+#include "page-accounting.hh"
 
 namespace {
 
 constexpr int fork_cap = 20000;
 constexpr size_t cache_slack = 64;
-
-size_t free_pages() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.free_pages;
-}
 
 [[noreturn]] void storm() {
     pid_t self = sys_getpid();

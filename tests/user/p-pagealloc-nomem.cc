@@ -13,17 +13,12 @@
 //! mem: 64M
 //! timeout: 60
 #include "u-lib.hh"
+#include "page-accounting.hh"
 
 namespace {
 
 constexpr size_t cache_slack = 64;
 constexpr uintptr_t first_page = ACTIVATION_SEGMENT_END;
-
-size_t free_pages() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.free_pages;
-}
 
 [[noreturn]] void hog() {
     uintptr_t a = first_page;
@@ -63,25 +58,15 @@ void one_round() {
     assert_eq(status, 0);
 }
 
-// Polls (≤ ~5 s) until at least `target` pages are free.
-size_t settle(size_t target) {
-    size_t n = free_pages();
-    for (int i = 0; i < 500 && n < target; ++i) {
-        sys_msleep(10);
-        n = free_pages();
-    }
-    return n;
-}
-
 }  // namespace
 
 void process_main() {
     size_t start = free_pages();
     one_round();
-    size_t after1 = settle(start);
+    size_t after1 = wait_free_pages(start);
     assert_ge(after1 + cache_slack, start);
     one_round();
-    size_t after2 = settle(after1);
+    size_t after2 = wait_free_pages(after1);
     assert_ge(after2, after1);
     console_printf("pagealloc-nomem: free pages %zu, %zu, %zu\n", start, after1, after2);
     console_printf("pagealloc-nomem succeeded!\n");

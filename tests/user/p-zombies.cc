@@ -16,29 +16,13 @@
 // the test polls for up to 5 s).
 //! timeout: 60
 #include "u-lib.hh"
+#include "page-accounting.hh"
 
 namespace {
 
 constexpr int nchildren = 4;
 constexpr int ngrandchildren = 100;
 constexpr size_t cache_slack = 64;
-
-size_t free_pages() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.free_pages;
-}
-
-// Polls until at least `target` pages are free (or ~5 s pass); returns the
-// last count.
-size_t wait_free_pages(size_t target) {
-    size_t n = free_pages();
-    for (int i = 0; i < 500 && n < target; ++i) {
-        sys_msleep(10);
-        n = free_pages();
-    }
-    return n;
-}
 
 [[noreturn]] void child(int which) {
     pid_t kids[ngrandchildren];
