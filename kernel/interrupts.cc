@@ -73,6 +73,9 @@ void irq_register(int irq, irq_handler handler) {
 // called from assembly (kernel/arch/entry.S), interrupts off
 extern "C" void exception_handler(regstate* regs) {
     uint64_t entry_tsc = rdtsc();
+    // entry.S clears DF: the ABI, and every `rep movs`/`rep stos`, need it
+    // clear, and user mode may have left it set (tests/user/p-df-hostile).
+    assert(!(rdrflags() & EFLAGS_DF), "DF set in the kernel");
     uint64_t v = regs->reg_intno;
     if (v < 32) {
         if (v == INT_NMI && !regs->from_user()) {

@@ -71,6 +71,8 @@ exception_common:
         jz 1f
         swapgs                          // from user: GSBASE := cpustate
 1:      PUSH_GPRS
+        cld                             // C code needs DF = 0; user mode may
+                                        // have set it (iretq restores it)
         movq %rsp, %rdi
         call exception_handler
         // fall through
