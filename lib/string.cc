@@ -1,7 +1,13 @@
-// string.cc — byte-at-a-time implementations of the C string functions.
+// string.cc — the C string functions.
 //
-// Easy to get wrong: GCC recognises these loops as memcpy/memset and would
-// compile them into calls to themselves; the build passes
+// memcpy and memset move eight bytes at a time with the CPU's string
+// instructions (`rep movsq`, `rep stosq`), then the 0-7 byte tail with
+// `rep movsb`/`rep stosb`: copying a page takes 512 iterations instead of a
+// 4096-byte loop. They need RFLAGS.DF clear, which the ABI guarantees at
+// every call (the kernel's entry code clears it; kernel/arch/entry.S).
+//
+// Easy to get wrong: GCC recognises the byte loops below as memmove and the
+// like and would compile them into calls to themselves; the build passes
 // -fno-tree-loop-distribute-patterns for exactly this file's sake.
 #include "string.hh"
 #include <stdint.h>
@@ -9,37 +15,43 @@
 extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n) {
-    auto* d = static_cast<unsigned char*>(dst);
-    auto* s = static_cast<const unsigned char*>(src);
-    while (n-- > 0) {
-        *d++ = *s++;
-    }
+    void* d = dst;
+    size_t words = n / 8;
+    asm volatile("rep movsq\n\t"
+                 "movq %[tail], %%rcx\n\t"
+                 "rep movsb"
+                 : "+D"(d), "+S"(src), "+c"(words)
+                 : [tail] "r"(n % 8)
+                 : "memory");
     return dst;
 }
 
+// Forward copying is right whenever the destination starts below the
+// source, overlapping or not; otherwise copy backwards, a byte at a time
+// (rare: nothing in the tree needs it today).
 void* memmove(void* dst, const void* src, size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
     auto* s = static_cast<const unsigned char*>(src);
-    if (d < s || d >= s + n) {
-        while (n-- > 0) {
-            *d++ = *s++;
-        }
-    } else {
-        d += n;
-        s += n;
-        while (n-- > 0) {
-            *--d = *--s;
-        }
+    if (d <= s || d >= s + n) {
+        return memcpy(dst, src, n);
+    }
+    while (n-- > 0) {
+        d[n] = s[n];
     }
     return dst;
 }
 
-void* memset(void* s, int c, size_t n) {
-    auto* p = static_cast<unsigned char*>(s);
-    while (n-- > 0) {
-        *p++ = (unsigned char) c;
-    }
-    return s;
+void* memset(void* dst, int c, size_t n) {
+    void* d = dst;
+    size_t words = n / 8;
+    uint64_t pattern = uint64_t(0x0101010101010101) * (unsigned char) c;
+    asm volatile("rep stosq\n\t"
+                 "movq %[tail], %%rcx\n\t"
+                 "rep stosb"
+                 : "+D"(d), "+c"(words)
+                 : "a"(pattern), [tail] "r"(n % 8)
+                 : "memory");
+    return dst;
 }
 
 int memcmp(const void* a, const void* b, size_t n) {
