@@ -80,13 +80,11 @@ void for_each_user_page(x86_64_pagetable* pt, F fn) {
 }
 
 void free_user_memory(x86_64_pagetable* pt) {
-    for_each_user_page(pt, [](uintptr_t, x86_64_pageentry_t e) {
-        uint64_t pa = e & PTE_PAMASK;
+    pagetable_free_tree(pt, [](uint64_t pa) {
         if (pa != CONSOLE_PAGE) {
             kfree(pa2kptr<void>(pa));
         }
     });
-    pagetable_free_tree(pt);
 }
 
 uint64_t user_perm(bool writable, bool executable) {

@@ -169,14 +169,22 @@ void pagetable_free(x86_64_pagetable* pt) {
     kfree(pt);
 }
 
-void pagetable_free_tree(x86_64_pagetable* root) {
+void pagetable_free_tree(x86_64_pagetable* root, void (*free_page)(uint64_t pa)) {
     assert(root != kernel_pagetable);
     assert(rdcr3() != kva2pa(root), "freeing the page table in force");
     for (int i = 0; i < ncpu; ++i) {
         proc* p = cpus[i].current_;
         assert(!p || p->pagetable_ != root, "freeing a page table in force on another CPU");
     }
+    // ptiter visits a table after everything below it.
     for (ptiter it(root); !it.done(); it.next()) {
+        if (free_page && it.level() == 0) {
+            for (x86_64_pageentry_t e : it.table()->entry) {
+                if (e & PTE_P) {
+                    free_page(e & PTE_PAMASK);
+                }
+            }
+        }
         pagetable_free(it.table());
     }
 }

@@ -82,8 +82,10 @@ private:
 x86_64_pagetable* pagetable_alloc();
 void pagetable_free(x86_64_pagetable* pt);
 // Free every page-table page of a user address space (low half only; the
-// kernel half is shared) and the root. Mapped pages are not freed.
-void pagetable_free_tree(x86_64_pagetable* root);
+// kernel half is shared) and the root. Mapped pages are freed only through
+// `free_page`, called with the physical address of each present leaf entry
+// before its table goes (one walk for both).
+void pagetable_free_tree(x86_64_pagetable* root, void (*free_page)(uint64_t pa) = nullptr);
 
 // The kernel's own page table, shared (upper half) by every process.
 extern x86_64_pagetable* kernel_pagetable;
