@@ -324,6 +324,13 @@ void vm_init_cpu() {
     set_pagetable(kernel_pagetable);
 }
 
+// Writing CR3 flushes every non-global TLB entry (and, under TCG, QEMU's
+// whole software TLB and jump cache), so a task that follows itself, or a
+// kernel task that follows another, keeps what it has. Mappings are never
+// changed behind a CPU's back: vmiter invalidates what it replaces.
 void set_pagetable(x86_64_pagetable* pt) {
-    wrcr3(kva2pa(pt));
+    uint64_t pa = kva2pa(pt);
+    if (rdcr3() != pa) {
+        wrcr3(pa);
+    }
 }
