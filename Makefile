@@ -206,8 +206,9 @@ host-tests: $(O)/host/unit-tests
 
 QEMU_ACCEL_tcg := -accel tcg -cpu max
 QEMU_ACCEL_kvm := -accel kvm -cpu host
-# auto: QEMU tries KVM, and falls back to TCG if KVM cannot start.
-QEMU_ACCEL_auto := $(if $(shell test -r /dev/kvm -a -w /dev/kvm && echo y),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
+# auto: KVM only if it is hardware-assisted (/dev/kvm usable, vmx or svm in
+# /proc/cpuinfo, not PVM's kvm_pvm), and QEMU falls back to TCG if KVM cannot start.
+QEMU_ACCEL_auto := $(if $(shell test -r /dev/kvm -a -w /dev/kvm && grep -qwE 'vmx|svm' /proc/cpuinfo && test ! -d /sys/module/kvm_pvm && echo y),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
 ifeq ($(QEMU_ACCEL_$(ACCEL)),)
 $(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
 endif
@@ -313,10 +314,13 @@ check-%: all
 # ---------------------------------------------------------------------------
 # Benchmarks (scripts/bench.py): Nuthatch's user/p-bench-*.cc programs, each
 # booted on one CPU, next to the native Linux program tests/bench/linux-bench.c
-# and QEMU's boot floor (tests/bench/floor.S). Not part of `make check`.
-# ACCEL defaults to auto here (KVM if Nuthatch runs under it, else TCG with a
-# warning) unless given on the command line or in the environment.
-# `CHECK=1` also times a whole `make check`.
+# and QEMU's boot floor (tests/bench/floor.S), then every Nuthatch program
+# again under TCG with -icount shift=0 for guest instruction counts (the
+# "insns" column). Not part of `make check`.
+# ACCEL defaults to auto here (KVM if it is hardware-assisted and Nuthatch
+# runs under it, else TCG with a note saying why) unless given on the command
+# line or in the environment; ACCEL=kvm stops at once where KVM is not
+# hardware-assisted (PVM, no vmx/svm). `CHECK=1` also times a whole `make check`.
 
 BENCH_ACCEL := $(if $(filter command line environment,$(origin ACCEL)),$(ACCEL),auto)
 BENCH_CC ?= gcc
