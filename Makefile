@@ -206,11 +206,19 @@ host-tests: $(O)/host/unit-tests
 
 QEMU_ACCEL_tcg := -accel tcg -cpu max
 QEMU_ACCEL_kvm := -accel kvm -cpu host
-# auto: KVM only if it is hardware-assisted (/dev/kvm usable, vmx or svm in
-# /proc/cpuinfo, not PVM's kvm_pvm), and QEMU falls back to TCG if KVM cannot start.
-QEMU_ACCEL_auto := $(if $(shell test -r /dev/kvm -a -w /dev/kvm && grep -qwE 'vmx|svm' /proc/cpuinfo && test ! -d /sys/module/kvm_pvm && echo y),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
+# KVM is only worth using if it is hardware-assisted: /dev/kvm usable, vmx or
+# svm in /proc/cpuinfo, and not PVM's kvm_pvm (which runs guests at CPL 3 in
+# the lower half only, so it would emulate our higher-half kernel one
+# instruction at a time; see README, Benchmarks).
+KVM_HARDWARE := $(shell test -r /dev/kvm -a -w /dev/kvm && grep -qwE 'vmx|svm' /proc/cpuinfo \
+	&& test ! -d /sys/module/kvm_pvm && echo y)
+# auto: KVM if hardware-assisted, and QEMU falls back to TCG if KVM cannot start.
+QEMU_ACCEL_auto := $(if $(KVM_HARDWARE),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
 ifeq ($(QEMU_ACCEL_$(ACCEL)),)
 $(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
+endif
+ifeq ($(ACCEL)$(KVM_HARDWARE),kvm)
+$(error ACCEL=kvm: /dev/kvm here is not hardware-assisted KVM (no vmx/svm in /proc/cpuinfo, or PVM's kvm_pvm), which cannot run Nuthatch's higher-half kernel at speed; use ACCEL=tcg or ACCEL=auto)
 endif
 
 ifeq ($(D),1)
