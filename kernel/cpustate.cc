@@ -105,7 +105,11 @@ bool cpustate::should_preempt() {
     if (current_ == idle_task_) {
         return runq_length_ != 0;
     }
-    return ticks_ - switch_tick_ >= quantum_ticks;
+    // A used-up quantum matters only if another task is waiting: otherwise
+    // the scheduler would just pick the same task again, at the price of
+    // saving and restoring its FPU state. A task queued later (by a wake-up
+    // here or on another CPU) is noticed at the next tick, as before.
+    return runq_length_ != 0 && ticks_ - switch_tick_ >= quantum_ticks;
 }
 
 void cpustate::schedule() {
