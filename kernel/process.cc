@@ -70,10 +70,11 @@ void for_each_user_page(x86_64_pagetable* pt, F fn) {
         if (it.level() != 0) {
             continue;
         }
-        for (int i = 0; i < 512; ++i) {
-            x86_64_pageentry_t e = it.table()->entry[i];
-            if ((e & PTE_P) && (e & PTE_U)) {
-                fn(it.va() + uintptr_t(i) * PAGESIZE, e);
+        x86_64_pagetable* t = it.table();
+        for (int i = pagetable_next_present(t, 0, 512); i < 512;
+             i = pagetable_next_present(t, i + 1, 512)) {
+            if (t->entry[i] & PTE_U) {
+                fn(it.va() + uintptr_t(i) * PAGESIZE, t->entry[i]);
             }
         }
     }

@@ -129,10 +129,13 @@ void ptiter::descend() {
         int limit = level_ == 0 ? top_limit_ : 512;
         x86_64_pagetable* t = stack_[level_];
         int i = index_[level_] + 1;
-        // Leaf tables (depth 3) have no children to visit.
-        while (level_ < 3 && i < limit
-               && (!(t->entry[i] & PTE_P) || (t->entry[i] & PTE_PS))) {
-            ++i;
+        // Leaf tables (depth 3) have no children to visit; nor have large
+        // pages (PS).
+        if (level_ < 3) {
+            i = pagetable_next_present(t, i, limit);
+            while (i < limit && (t->entry[i] & PTE_PS)) {
+                i = pagetable_next_present(t, i + 1, limit);
+            }
         }
         if (level_ == 3 || i >= limit) {
             index_[level_] = 512;
@@ -179,10 +182,10 @@ void pagetable_free_tree(x86_64_pagetable* root, void (*free_page)(uint64_t pa))
     // ptiter visits a table after everything below it.
     for (ptiter it(root); !it.done(); it.next()) {
         if (free_page && it.level() == 0) {
-            for (x86_64_pageentry_t e : it.table()->entry) {
-                if (e & PTE_P) {
-                    free_page(e & PTE_PAMASK);
-                }
+            x86_64_pagetable* t = it.table();
+            for (int i = pagetable_next_present(t, 0, 512); i < 512;
+                 i = pagetable_next_present(t, i + 1, 512)) {
+                free_page(t->entry[i] & PTE_PAMASK);
             }
         }
         pagetable_free(it.table());

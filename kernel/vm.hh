@@ -58,6 +58,19 @@ private:
     void walk(bool create, bool* out_of_memory);
 };
 
+// The index of the first present entry of `t` in [i, limit), or `limit`.
+// Most entries of a user page table are empty, so it tests four at a time.
+inline int pagetable_next_present(const x86_64_pagetable* t, int i, int limit) {
+    for (; i + 4 <= limit; i += 4) {
+        if ((t->entry[i] | t->entry[i + 1] | t->entry[i + 2] | t->entry[i + 3]) & PTE_P) {
+            break;
+        }
+    }
+    for (; i < limit && !(t->entry[i] & PTE_P); ++i) {
+    }
+    return i;
+}
+
 // Visits every page-table page below a root, children before the root's
 // own entries are cleared (post-order), so a tree can be freed in one pass.
 class ptiter {
