@@ -95,10 +95,13 @@ uint64_t user_perm(bool writable, bool executable) {
     return perm;
 }
 
-// Map a fresh page at `va` in `pt`, filled by `fill(kernel pointer)`.
+// Map a fresh page at `va` in `pt`, filled by `fill(kernel pointer)`. The
+// page starts zeroed, unless the caller promises that `fill` writes all of
+// it (`fill_covers_page`), as fork's copy does.
 template <typename F>
-int map_new_page(x86_64_pagetable* pt, uintptr_t va, uint64_t perm, F fill) {
-    void* page = kalloc_page();
+int map_new_page(x86_64_pagetable* pt, uintptr_t va, uint64_t perm, F fill,
+                 bool fill_covers_page = false) {
+    void* page = fill_covers_page ? kalloc(PAGESIZE) : kalloc_page();
     if (!page) {
         return E_NOMEM;
     }
@@ -343,7 +346,7 @@ pid_t process_fork(proc* parent, const regstate* regs) {
             uint64_t perm = e & (PTE_PWU | PTE_NX);
             r = map_new_page(pt, va, perm, [&](char* page) {
                 memcpy(page, pa2kptr<char>(pa), PAGESIZE);
-            });
+            }, true);
         });
     }
     if (r == 0) {
