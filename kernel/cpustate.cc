@@ -120,6 +120,12 @@ void cpustate::schedule() {
     assert_eq(lock_depth_, 0);
 
     proc* prev = current_;
+    // The idle task may be leaving through an interrupt that ended its
+    // `hlt`, before it could clear halted_ itself: clear it, or every
+    // enqueue from another CPU would send this busy CPU an IPI.
+    if (prev == idle_task_) {
+        halted_.store(false, std::memory_order_relaxed);
+    }
     // User FPU/SSE state is still in the registers (the kernel never uses
     // them): save it when leaving a user task.
     if (prev && prev->is_user_ && prev->pstate_ != ps_exited) {

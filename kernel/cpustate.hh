@@ -36,6 +36,9 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     std::atomic<unsigned> runq_length_ = 0; // written under runq_lock_; read anywhere
     proc* idle_task_ = nullptr;
     std::atomic<bool> halted_ = false;  // idle task is about to `hlt` or in it
+    // The page table in this CPU's CR3 (set_pagetable); other CPUs read it
+    // to check they never free it.
+    std::atomic<x86_64_pagetable*> pagetable_ = nullptr;
 
     std::atomic<uint64_t> ticks_ = 0;   // timer interrupts taken by this CPU
     uint64_t switch_tick_ = 0;          // ticks_ when current_ was last chosen
@@ -68,4 +71,12 @@ extern int ncpu;
 inline cpustate* this_cpu() {
     assert(is_cli(), "this_cpu() with interrupts on");
     return reinterpret_cast<cpustate*>(read_gs_quad<CPUSTATE_SELF>());
+}
+
+// Where long work in a system call lets pending interrupts in (and so may
+// be preempted, as `sys_pause` is): interrupts on for one instruction. No
+// spinlock may be held.
+inline void preemption_point() {
+    assert_eq(this_cpu()->lock_depth_, 0);
+    asm volatile("sti; nop; cli" : : : "memory");
 }

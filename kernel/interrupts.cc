@@ -70,12 +70,20 @@ void irq_register(int irq, irq_handler handler) {
     irq_handlers[irq] = handler;
 }
 
+// entry.S executes `clac` when this is set (the CPU has SMAP).
+extern "C" {
+bool entry_clac = false;
+}
+
 // called from assembly (kernel/arch/entry.S), interrupts off
 extern "C" void exception_handler(regstate* regs) {
     uint64_t entry_tsc = rdtsc();
-    // entry.S clears DF: the ABI, and every `rep movs`/`rep stos`, need it
-    // clear, and user mode may have left it set (tests/user/p-df-hostile).
+    // entry.S clears DF and (with SMAP) AC, which user mode may have left
+    // set (tests/user/p-rflags-hostile): the ABI and every `rep movs`/
+    // `rep stos` need DF clear, and SMAP is off while AC is set. Without
+    // SMAP, AC means nothing at CPL 0.
     assert(!(rdrflags() & EFLAGS_DF), "DF set in the kernel");
+    assert(!entry_clac || !(rdrflags() & EFLAGS_AC), "AC set in the kernel");
     uint64_t v = regs->reg_intno;
     if (v < 32) {
         if (v == INT_NMI && !regs->from_user()) {
@@ -118,6 +126,6 @@ extern "C" void exception_handler(regstate* regs) {
         }
     }
     if (regs->from_user()) {
-        activation_return_to_user(current(), regs);
+        return_to_user(current(), regs);
     }
 }

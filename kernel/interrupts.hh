@@ -8,6 +8,8 @@
 #pragma once
 #include "arch/regstate.hh"
 
+struct proc;
+
 // Device IRQ handlers (I/O APIC inputs), registered at start-up.
 using irq_handler = void (*)();
 void irq_register(int irq, irq_handler handler);
@@ -22,3 +24,9 @@ void syscall_init_cpu();
 // Hook for user-mode exceptions; returns normally only if the process
 // may continue. Defined by the process code.
 void user_exception(regstate* regs);
+// Every return to user mode, from an interrupt or a system call, passes
+// here last (interrupts off): it refuses a RIP outside the user half and
+// delivers a pending activation. Defined by the process code.
+void return_to_user(proc* p, regstate* regs);
+// Set by vm_init when the CPU has SMAP: entry.S then executes `clac`.
+extern "C" bool entry_clac;

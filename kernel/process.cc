@@ -56,7 +56,8 @@ x86_64_pagetable* new_user_pagetable() {
     for (int i = 256; i < 512; ++i) {
         pt->entry[i] = kernel_pagetable->entry[i];
     }
-    if (vmiter(pt, CONSOLE_PAGE).map(CONSOLE_PAGE, PTE_PWU) < 0) {
+    // Shared by every process: writable, so never executable (W^X).
+    if (vmiter(pt, CONSOLE_PAGE).map(CONSOLE_PAGE, PTE_PWU | (cpu_has.nx ? PTE_NX : 0)) < 0) {
         pagetable_free_tree(pt);
         return nullptr;
     }

@@ -180,6 +180,11 @@ ssize_t write_user_text(ctx c, const char* buffer, size_t size, bool serial_only
             console_write(chunk, n);
         }
         done += n;
+        // The console is slow (an emulated UART takes microseconds a
+        // byte) and `size` is the caller's: let pending interrupts in
+        // between chunks, so one write cannot stop this CPU's clock and
+        // scheduler for seconds (tests/user/p-bigwrite).
+        preemption_point();
     }
     return ssize_t(size);
 }
@@ -284,8 +289,22 @@ extern "C" uint64_t syscall_handler(regstate* regs) {
         regs->reg_rax = result;
     }
     cli();
-    activation_return_to_user(c.p, regs);
+    return_to_user(c.p, regs);
     return !sysret_safe(regs);
+}
+
+void return_to_user(proc* p, regstate* regs) {
+    // A RIP past the user half can only come from code running off the end
+    // of the top page (executable where the CPU lacks NX). iretq to it would
+    // fault in ring 0 with the user's GS already loaded: the process dies
+    // here instead, as the CPU would kill it for the fetch (#GP).
+    if (regs->reg_rip >= VA_LOWEND) {
+        char why[80];
+        snprintf(why, sizeof(why), "return to rip %p, past the user half",
+                 (void*) regs->reg_rip);
+        process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
+    }
+    activation_return_to_user(p, regs);
 }
 
 // A fault in user mode kills the process, never the kernel.

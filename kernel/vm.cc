@@ -7,6 +7,7 @@
 #include "assert.hh"
 #include "bootinfo.hh"
 #include "cpustate.hh"
+#include "interrupts.hh"
 #include "kalloc.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -176,8 +177,8 @@ void pagetable_free_tree(x86_64_pagetable* root, void (*free_page)(uint64_t pa))
     assert(root != kernel_pagetable);
     assert(rdcr3() != kva2pa(root), "freeing the page table in force");
     for (int i = 0; i < ncpu; ++i) {
-        proc* p = cpus[i].current_;
-        assert(!p || p->pagetable_ != root, "freeing a page table in force on another CPU");
+        assert(cpus[i].pagetable_.load(std::memory_order_relaxed) != root,
+               "freeing a page table in force on another CPU");
     }
     // ptiter visits a table after everything below it.
     for (ptiter it(root); !it.done(); it.next()) {
@@ -219,6 +220,7 @@ void detect_features() {
     cpu_has.pcid = basic.ecx & (1U << 17);
     cpu_has.smep = leaf7.ebx & (1U << 7);
     cpu_has.smap = leaf7.ebx & (1U << 20);
+    entry_clac = cpu_has.smap;
 }
 
 // Direct map of [0, limit): 2 MiB pages below 4 GiB (so the local APIC and
@@ -336,4 +338,5 @@ void set_pagetable(x86_64_pagetable* pt) {
     if (rdcr3() != pa) {
         wrcr3(pa);
     }
+    this_cpu()->pagetable_.store(pt, std::memory_order_relaxed);
 }

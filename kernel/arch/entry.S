@@ -71,9 +71,13 @@ exception_common:
         jz 1f
         swapgs                          // from user: GSBASE := cpustate
 1:      PUSH_GPRS
-        cld                             // C code needs DF = 0; user mode may
-                                        // have set it (iretq restores it)
-        movq %rsp, %rdi
+        // User mode may have left DF or AC set (iretq restores both): C code
+        // needs DF = 0, and AC = 1 would switch SMAP off in the kernel.
+        cld
+        cmpb $0, entry_clac(%rip)       // clac is #UD without SMAP
+        je 3f
+        clac
+3:      movq %rsp, %rdi
         call exception_handler
         // fall through
 
