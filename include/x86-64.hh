@@ -48,6 +48,7 @@
 #define CR4_OSXMMEXCPT 0x400U
 #define CR4_FSGSBASE 0x10000U
 #define CR4_PCIDE   0x20000U
+#define CR4_UMIP    0x800U
 #define CR4_SMEP    0x100000U
 #define CR4_SMAP    0x200000U
 

@@ -7,6 +7,7 @@
 #include "backtrace.hh"
 #include "cpustate.hh"
 #include "proc.hh"
+#include "smp.hh"
 #include "symtab.hh"
 #include "timer.hh"
 
@@ -86,9 +87,10 @@ extern "C" void exception_handler(regstate* regs) {
     assert(!entry_clac || !(rdrflags() & EFLAGS_AC), "AC set in the kernel");
     uint64_t v = regs->reg_intno;
     if (v < 32) {
-        if (v == INT_NMI && !regs->from_user()) {
-            // NMIs are only sent by a panicking CPU: stop here.
-            halt_forever();
+        if (v == INT_NMI) {
+            // NMIs are only sent by a panicking CPU: stop here, whether
+            // this CPU was in the kernel or in user mode.
+            smp_cpu_stopped();
         }
         if (regs->from_user()) {
             user_exception(regs);

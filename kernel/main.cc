@@ -74,10 +74,10 @@ void print_banner(const boot_info& info) {
                    info.warnings);
     }
     kprintf("command line: %s\n", info.cmdline);
-    kprintf("paging: NX %s, SMEP %s, SMAP %s, PCID %s (unused), 1 GiB pages %s\n",
+    kprintf("paging: NX %s, SMEP %s, SMAP %s, UMIP %s, PCID %s (unused), 1 GiB pages %s\n",
             cpu_has.nx ? "on" : "absent", cpu_has.smep ? "on" : "absent",
-            cpu_has.smap ? "on" : "absent", cpu_has.pcid ? "present" : "absent",
-            cpu_has.pdpe1gb ? "available" : "absent");
+            cpu_has.smap ? "on" : "absent", cpu_has.umip ? "on" : "absent",
+            cpu_has.pcid ? "present" : "absent", cpu_has.pdpe1gb ? "available" : "absent");
 }
 
 void apply_cmdline() {

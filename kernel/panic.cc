@@ -10,6 +10,7 @@
 #include "console.hh"
 #include "power.hh"
 #include "printf.hh"
+#include "smp.hh"
 #include "symtab.hh"
 
 namespace {
@@ -77,10 +78,15 @@ void print_backtrace(uint64_t rbp, uint64_t rip) {
 bool panic_enter() {
     cli();
     bool expected = false;
-    return panicking.compare_exchange_strong(expected, true);
+    if (!panicking.compare_exchange_strong(expected, true)) {
+        return false;
+    }
+    smp_stop_others();                  // nothing else runs, or prints, from here
+    return true;
 }
 
 [[noreturn]] void panic_finish() {
+    smp_report_stopped();
     finish_run(false);
 }
 

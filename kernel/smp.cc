@@ -4,6 +4,7 @@
 #include "acpi.hh"
 #include "apic.hh"
 #include "arch/descriptors.hh"
+#include "backtrace.hh"
 #include "cmdline.hh"
 #include "cpustate.hh"
 #include "log.hh"
@@ -80,8 +81,33 @@ void smp_start(const madt_info& madt) {
     }
 }
 
+namespace {
+std::atomic<int> cpus_stopped{0};
+bool stop_sent = false;
+}
+
 void smp_stop_others() {
     if (ncpu > 1) {
+        stop_sent = true;
         lapic_send_nmi_all_others();
     }
+}
+
+void smp_cpu_stopped() {
+    cpus_stopped.fetch_add(1);
+    halt_forever();
+}
+
+void smp_report_stopped() {
+    if (!stop_sent) {
+        return;
+    }
+    // A CPU takes the NMI within microseconds, even with interrupts off; a
+    // bound keeps a wedged CPU from hiding the verdict (about 0.1 s at
+    // the TSC rates QEMU reports).
+    for (uint64_t start = rdtsc();
+         cpus_stopped.load() < ncpu - 1 && rdtsc() - start < (uint64_t(1) << 28);) {
+        pause();
+    }
+    panic_printf("panic: %d of %d other CPUs stopped\n", cpus_stopped.load(), ncpu - 1);
 }

@@ -8,5 +8,8 @@
 
 struct madt_info;
 void smp_start(const madt_info& madt);
-// Stop every other CPU (panic path).
+// Panic path: stop every other CPU with an NMI (each one counts itself in
+// smp_cpu_stopped and halts), then report how many stopped.
 void smp_stop_others();
+void smp_cpu_stopped();                 // in the NMI handler; does not return
+void smp_report_stopped();

@@ -69,10 +69,15 @@ void syscall_panic(ctx c, const char* message) {
     char text[160];
     long n = copy_string_from_user(user_pt(c), text, uva(message), sizeof(text));
     const char* shown = n >= 0 || n == E_NAMETOOLONG ? text : "(unreadable message)";
-    kprintf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
     if (harness_mode()) {
-        finish_run(false);
+        // The run has failed: stop everything, as a kernel panic does.
+        if (!panic_enter()) {
+            halt_forever();
+        }
+        panic_printf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+        panic_finish();
     }
+    kprintf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
     process_kill(c->p, "called sys_panic", 255);
 }
 

@@ -220,6 +220,7 @@ void detect_features() {
     cpu_has.pcid = basic.ecx & (1U << 17);
     cpu_has.smep = leaf7.ebx & (1U << 7);
     cpu_has.smap = leaf7.ebx & (1U << 20);
+    cpu_has.umip = leaf7.ecx & (1U << 2);
     entry_clac = cpu_has.smap;
 }
 
@@ -324,6 +325,9 @@ void vm_init_cpu() {
     cr4 |= cpu_has.pge ? CR4_PGE : 0;
     cr4 |= cpu_has.smep ? CR4_SMEP : 0;
     cr4 |= cpu_has.smap ? CR4_SMAP : 0;
+    // User mode has no business reading descriptor-table addresses (sgdt,
+    // sidt, sldt, smsw, str): they would tell it where the kernel is.
+    cr4 |= cpu_has.umip ? CR4_UMIP : 0;
     wrcr4(cr4);
     wrcr0(rdcr0() | CR0_WP);
     set_pagetable(kernel_pagetable);

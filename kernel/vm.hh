@@ -114,6 +114,6 @@ void set_pagetable(x86_64_pagetable* pt);
 
 // CPU features found by vm_init (reported in the banner).
 struct cpu_features {
-    bool nx, smep, smap, pcid, pdpe1gb, pge;
+    bool nx, smep, smap, pcid, pdpe1gb, pge, umip;
 };
 extern cpu_features cpu_has;
