@@ -120,6 +120,8 @@ void cpustate::schedule() {
     assert_eq(lock_depth_, 0);
 
     proc* prev = current_;
+    assert(!prev || prev->stack_canary_ == proc::stack_canary_value,
+           "kernel stack overflow: the task's stack ran into its proc");
     // The idle task may be leaving through an interrupt that ended its
     // `hlt`, before it could clear halted_ itself: clear it, or every
     // enqueue from another CPU would send this busy CPU an IPI.

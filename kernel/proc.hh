@@ -70,8 +70,12 @@ struct proc {
     bool act_tick_ = false;
     uint64_t act_entry_tsc_ = 0;
     alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
+    // Last member, just below the kernel stack: a stack that overflows
+    // overwrites it first. `schedule` checks it whenever it leaves a task.
+    uint64_t stack_canary_ = stack_canary_value;
 
     static constexpr size_t block_size = 4 * PAGESIZE;     // proc + kernel stack
+    static constexpr uint64_t stack_canary_value = 0x5AFE57AC4C0FFEE5;
 
     // Allocate a task block (nullptr if out of memory); `free` releases it.
     static proc* allocate();
