@@ -31,10 +31,26 @@ void serial_putc(char ch) {
     outb(com1, ch);
 }
 
+// The cursor lives in the console page, shared with user programs, so any
+// value may be found there: outside [0, end] it restarts at 0. `end` itself
+// is valid and means "after the last row": the screen scrolls only when
+// something more is drawn there or a newline follows, so a last line ending
+// in '\n' stays on screen (the same rule as user/u-console.cc).
 void cga_putc(char ch) {
+    constexpr int end = cga_rows * cga_columns;
     int pos = cga_cursor();
-    if (pos < 0 || pos >= cga_rows * cga_columns) {
+    if (pos < 0 || pos > end) {
         pos = 0;
+    }
+    bool moves_down = ch != '\r' && ch != '\b' && ch != '\t';
+    if (moves_down && pos == end) {
+        for (int i = 0; i < (cga_rows - 1) * cga_columns; ++i) {
+            cga()[i] = cga()[i + cga_columns];
+        }
+        for (int i = (cga_rows - 1) * cga_columns; i < end; ++i) {
+            cga()[i] = 0x0700 | ' ';
+        }
+        pos -= cga_columns;
     }
     if (ch == '\n') {
         pos = (pos / cga_columns + 1) * cga_columns;
@@ -47,17 +63,9 @@ void cga_putc(char ch) {
         }
     } else if (ch == '\t') {
         pos = (pos + 8) & ~7;
+        pos = pos > end ? end : pos;
     } else {
         cga()[pos++] = 0x0700 | uint8_t(ch);
-    }
-    if (pos >= cga_rows * cga_columns) {
-        for (int i = 0; i < (cga_rows - 1) * cga_columns; ++i) {
-            cga()[i] = cga()[i + cga_columns];
-        }
-        for (int i = (cga_rows - 1) * cga_columns; i < cga_rows * cga_columns; ++i) {
-            cga()[i] = 0x0700 | ' ';
-        }
-        pos -= cga_columns;
     }
     cga_cursor() = pos;
     // Hardware cursor (CRTC registers 14 and 15).

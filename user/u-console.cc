@@ -86,6 +86,17 @@ struct console_printer : printer {
             escape_char(ch);
             return;
         }
+        // At the end of the screen (after a last line ended by '\n'),
+        // scroll before going further down; the kernel's console follows
+        // the same rule (kernel/console.cc).
+        if (cpos >= screen_cells && ch != '\x1b' && ch != '\r' && ch != '\b' && ch != '\t') {
+            memmove(console, console + CONSOLE_COLUMNS,
+                    sizeof(uint16_t) * (screen_cells - CONSOLE_COLUMNS));
+            for (int i = screen_cells - CONSOLE_COLUMNS; i < screen_cells; ++i) {
+                console[i] = ' ' | color;
+            }
+            cpos -= CONSOLE_COLUMNS;
+        }
         switch (ch) {
         case '\x1b':
             escape = 1;
@@ -105,14 +116,6 @@ struct console_printer : printer {
             return;
         default:
             break;
-        }
-        if (cpos >= screen_cells) {
-            memmove(console, console + CONSOLE_COLUMNS,
-                    sizeof(uint16_t) * (screen_cells - CONSOLE_COLUMNS));
-            for (int i = screen_cells - CONSOLE_COLUMNS; i < screen_cells; ++i) {
-                console[i] = ' ' | color;
-            }
-            cpos -= CONSOLE_COLUMNS;
         }
         console[cpos++] = (unsigned char) ch | color;
     }
