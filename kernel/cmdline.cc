@@ -60,7 +60,9 @@ long cmdline_number(const char* key, long fallback) {
     }
     long v = 0;
     for (const char* p = buf; *p; ++p) {
-        if (*p < '0' || *p > '9') {
+        if (*p < '0' || *p > '9' || v > (cmdline_number_max - (*p - '0')) / 10) {
+            log_printf(log_level::warn, "command line: %s=%s is not a number from 0 to %ld; ignored\n",
+                       key, buf, cmdline_number_max);
             return fallback;
         }
         v = v * 10 + (*p - '0');

@@ -11,7 +11,9 @@ const char* cmdline_text();
 bool cmdline_value(const char* key, char* buf, size_t size);
 // True if the bare word `flag` (or `flag=...`) is present.
 bool cmdline_flag(const char* flag);
-// Integer value of `key=`, or `fallback`.
+// Value of `key=N` for a decimal N from 0 to cmdline_number_max; `fallback`
+// if the key is absent, and (with a warning) if N is anything else.
+constexpr long cmdline_number_max = 2147483647;
 long cmdline_number(const char* key, long fallback);
 // Log a warning for each word that is not a known key.
 void cmdline_report_unknown();

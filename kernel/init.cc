@@ -44,7 +44,9 @@ void init_run_programs() {
     }
     long halt = cmdline_number("halt", -1);
     if (halt >= 0) {
-        msleep(unsigned(halt) * 10);
+        // Centiseconds to milliseconds, without wrapping (about 497 days).
+        constexpr long halt_max = 0xFFFFFFFFL / 10;
+        msleep(unsigned(halt < halt_max ? halt : halt_max) * 10);
         power_off();
     }
 }
