@@ -5,6 +5,7 @@
 // far before it is used to find the next item.
 #include "unaligned.hh"
 #include "bootinfo.hh"
+#include <new>
 
 namespace {
 
@@ -388,9 +389,11 @@ uint64_t boot_info::usable_end() const {
 
 const char* parse_boot_info(uint32_t magic, uint64_t info_pa, const phys_reader& reader,
                             boot_info* out) {
-    *out = boot_info();
-    static region_collector regions;   // large: keep it off the boot stack
-    regions = {};
+    // Both are large: construct them in place, never as a temporary on the
+    // boot stack (`*out = boot_info()` made one of 5 KiB).
+    new (out) boot_info();
+    static region_collector regions;
+    new (&regions) region_collector();
     regions.out = out;
     const char* error;
     if (magic == MULTIBOOT1_LOADER_MAGIC) {
