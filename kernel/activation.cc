@@ -113,6 +113,11 @@ void load_context(regstate* r, const act_slot& s) {
 
 }  // namespace
 
+act_header* activation_header_in(x86_64_pagetable* pt) {
+    vmiter it(pt, ACTIVATION_SEGMENT_BASE);
+    return it.present() ? it.kptr<act_header>() : nullptr;
+}
+
 int activation_setup(x86_64_pagetable* pt, act_header** header) {
     auto* h = static_cast<act_header*>(kalloc_page());
     if (!h) {

@@ -21,6 +21,9 @@ struct act_header;
 
 // Create the segment's header page in a new address space: 0 or E_NOMEM.
 int activation_setup(x86_64_pagetable* pt, act_header** header);
+// The header page mapped in `pt` (a kernel pointer), or nullptr: how fork
+// finds the child's copy of its parent's header.
+act_header* activation_header_in(x86_64_pagetable* pt);
 // A timer tick interrupted `p` in user mode at TSC `entry_tsc`.
 void activation_note_tick(proc* p, uint64_t entry_tsc);
 // Called with interrupts off just before `regs` returns to user mode.

@@ -330,18 +330,14 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     }
     x86_64_pagetable* pt = new_user_pagetable();
     int r = pt ? 0 : E_NOMEM;
-    // The child's activation segment starts empty.
-    act_header* activations = nullptr;
-    if (pt) {
-        r = activation_setup(pt, &activations);
-    }
-    // Copy every user page except the console page, which stays shared,
-    // and the parent's activation segment.
+    // Copy every user page except the console page, which stays shared.
+    // The activation segment is copied too: a child forked inside a handler
+    // goes on running on its copy of the slot, and one forked with
+    // `disabled` set is still disabled (tests/user/p-act-fork).
     if (r == 0) {
         for_each_user_page(parent->pagetable_, [&](uintptr_t va, x86_64_pageentry_t e) {
             uint64_t pa = e & PTE_PAMASK;
-            if (r < 0 || pa == CONSOLE_PAGE
-                || (va >= ACTIVATION_SEGMENT_BASE && va < ACTIVATION_SEGMENT_END)) {
+            if (r < 0 || pa == CONSOLE_PAGE) {
                 return;
             }
             uint64_t perm = e & (PTE_PWU | PTE_NX);
@@ -350,7 +346,10 @@ pid_t process_fork(proc* parent, const regstate* regs) {
             }, true);
         });
     }
+    act_header* activations = nullptr;
     if (r == 0) {
+        activations = activation_header_in(pt);
+        assert(activations, "a process without an activation header");
         r = register_child(parent, child, pt);
     }
     if (r < 0) {
