@@ -108,8 +108,8 @@ void lapic_send_ipi(uint32_t apic_id, int vector) {
     icr_send(apic_id, uint32_t(vector) | ICR_LEVEL_ASSERT);
 }
 
-void lapic_send_nmi_all_others() {
-    icr_send(0, ICR_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+void lapic_send_nmi(uint32_t apic_id) {
+    icr_send(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
 }
 
 void lapic_send_init(uint32_t apic_id) {

@@ -12,7 +12,7 @@ void lapic_init_cpu();
 uint32_t lapic_id();
 void lapic_eoi();
 void lapic_send_ipi(uint32_t apic_id, int vector);
-void lapic_send_nmi_all_others();
+void lapic_send_nmi(uint32_t apic_id);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint32_t page);
 // Periodic timer on vector INT_TIMER, `count` bus ticks (divide by 16).

@@ -113,12 +113,28 @@ void console_write_serial(const char* s, size_t n) {
     write_locked(s, n, false);
 }
 
+namespace {
+// Set once a panic has stopped every other CPU (console_panic_alone): a
+// console_lock held now is held by a halted CPU, or by this one mid-print,
+// and will never be released.
+bool alone = false;
+}
+
+void console_panic_alone() {
+    alone = true;
+}
+
 void console_write_forced(const char* s, size_t n) {
-    // Wait a bounded time for the lock; if its holder is stuck (possibly
-    // this very CPU, mid-print), print anyway: a garbled line beats silence.
-    bool locked = false;
-    for (int i = 0; i < 10000000 && !(locked = console_lock.try_lock_raw()); ++i) {
+    if (n == 0) {
+        return;
+    }
+    // Wait a bounded time for the lock, unless nobody else can be holding
+    // it; if its holder is stuck (possibly this very CPU, mid-print), print
+    // anyway: a garbled line beats silence.
+    bool locked = console_lock.try_lock_raw();
+    for (int i = 0; !locked && !alone && i < 10000000; ++i) {
         pause();
+        locked = console_lock.try_lock_raw();
     }
     write_locked(s, n);
     if (locked) {

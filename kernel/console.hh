@@ -11,8 +11,11 @@
 
 void console_init();
 void console_write(const char* s, size_t n);
-// For panic: write without waiting for the console lock for long.
+// For panic: write without waiting for the console lock for long, and
+// without waiting at all once console_panic_alone says every other CPU has
+// stopped.
 void console_write_forced(const char* s, size_t n);
+void console_panic_alone();
 // Polled serial input: a byte, or -1 if none is waiting.
 int serial_try_getc();
 // Interrupt-driven input: route COM1's IRQ to CPU 0; its bytes go to

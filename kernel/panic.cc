@@ -12,10 +12,11 @@
 #include "printf.hh"
 #include "smp.hh"
 #include "symtab.hh"
+#include "vm.hh"
 
 namespace {
 
-std::atomic<bool> panicking{false};
+std::atomic<uint64_t> panicking_cpu{0};     // GS base of the panicking CPU
 
 struct forced_printer : printer {
     char buf[160];
@@ -47,10 +48,16 @@ void panic_printf(const char* fmt, ...) {
 
 bool backtrace_frame_ok(uint64_t rbp) {
     // Frames live on kernel stacks: the kernel image (boot stack, cpustate)
-    // or the direct map (task stacks). Anything else ends the walk.
-    return rbp % 8 == 0 && (rbp >= KERNEL_TEXT_BASE
-                            || (rbp >= KERNEL_DIRECT_BASE
-                                && rbp < KERNEL_DIRECT_BASE + (uint64_t(1) << 40)));
+    // or the direct map (task stacks). Anything else ends the walk, and so
+    // does an address in those ranges that is not mapped: a corrupt RBP
+    // must not fault inside the panic.
+    if (rbp % 8 != 0 || !(rbp >= KERNEL_TEXT_BASE
+                          || (rbp >= KERNEL_DIRECT_BASE
+                              && rbp < KERNEL_DIRECT_BASE + (uint64_t(1) << 40)))) {
+        return false;
+    }
+    // The frame's two words, rbp and rbp + 8, lie in one page (8-aligned).
+    return !kernel_pagetable || vmiter(kernel_pagetable, rbp).present();
 }
 
 void print_backtrace(uint64_t rbp, uint64_t rip) {
@@ -77,11 +84,24 @@ void print_backtrace(uint64_t rbp, uint64_t rip) {
 
 bool panic_enter() {
     cli();
-    bool expected = false;
-    if (!panicking.compare_exchange_strong(expected, true)) {
-        return false;
+    // Which CPU panics: its GS base (this CPU's cpustate) is readable from
+    // anywhere in the kernel, even where this_cpu() would assert.
+    uint64_t self = rdmsr(MSR_IA32_GS_BASE) | 1;     // never 0, even at boot
+    uint64_t expected = 0;
+    if (!panicking_cpu.compare_exchange_strong(expected, self)) {
+        if (expected == self) {
+            // A fault inside the panic path itself (a bad frame, say):
+            // say so and end the run, rather than halting in silence.
+            const char text[] = "\nPANIC: nested fault while panicking\n";
+            console_write_forced(text, sizeof(text) - 1);
+            finish_run(false);
+        }
+        return false;                   // another CPU panics; it stops us
     }
-    smp_stop_others();                  // nothing else runs, or prints, from here
+    // Nothing else runs, or prints, from here.
+    if (smp_stop_others()) {
+        console_panic_alone();
+    }
     return true;
 }
 

@@ -1,6 +1,7 @@
 // power.cc — power-off through ACPI, and harness verdicts (see power.hh).
 #include "power.hh"
 #include "acpi.hh"
+#include "console.hh"
 #include "arch/x86.hh"
 #include "log.hh"
 
@@ -37,6 +38,8 @@ void finish_run(bool pass) {
     if (pass) {
         power_off();
     }
-    kprintf("Nuthatch: halted. (In QEMU: Ctrl-A x quits.)\n");
+    // Forced: after a panic the console lock may belong to a stopped CPU.
+    const char text[] = "Nuthatch: halted. (In QEMU: Ctrl-A x quits.)\n";
+    console_write_forced(text, sizeof(text) - 1);
     halt_forever();
 }

@@ -83,14 +83,27 @@ void smp_start(const madt_info& madt) {
 
 namespace {
 std::atomic<int> cpus_stopped{0};
-bool stop_sent = false;
+int cpus_asked = 0;
 }
 
-void smp_stop_others() {
-    if (ncpu > 1) {
-        stop_sent = true;
-        lapic_send_nmi_all_others();
+bool smp_stop_others() {
+    // Only CPUs this kernel started: an NMI to one still parked in the
+    // firmware (ncpu= below -smp, more than MAXCPU, one that did not come
+    // up) would triple-fault the machine and lose the panic.
+    for (int i = 0; i < ncpu; ++i) {        // cpus[0, ncpu) all came up
+        if (&cpus[i] != this_cpu()) {
+            lapic_send_nmi(cpus[i].lapic_id_);
+            ++cpus_asked;
+        }
     }
+    // A CPU takes the NMI within microseconds, even with interrupts off; a
+    // bound keeps a wedged CPU from hiding the panic (about 0.1 s at the
+    // TSC rates QEMU reports).
+    for (uint64_t start = rdtsc();
+         cpus_stopped.load() < cpus_asked && rdtsc() - start < (uint64_t(1) << 28);) {
+        pause();
+    }
+    return cpus_stopped.load() == cpus_asked;
 }
 
 void smp_cpu_stopped() {
@@ -99,15 +112,7 @@ void smp_cpu_stopped() {
 }
 
 void smp_report_stopped() {
-    if (!stop_sent) {
-        return;
+    if (cpus_asked > 0) {
+        panic_printf("panic: %d of %d other CPUs stopped\n", cpus_stopped.load(), cpus_asked);
     }
-    // A CPU takes the NMI within microseconds, even with interrupts off; a
-    // bound keeps a wedged CPU from hiding the verdict (about 0.1 s at
-    // the TSC rates QEMU reports).
-    for (uint64_t start = rdtsc();
-         cpus_stopped.load() < ncpu - 1 && rdtsc() - start < (uint64_t(1) << 28);) {
-        pause();
-    }
-    panic_printf("panic: %d of %d other CPUs stopped\n", cpus_stopped.load(), ncpu - 1);
 }

@@ -8,8 +8,9 @@
 
 struct madt_info;
 void smp_start(const madt_info& madt);
-// Panic path: stop every other CPU with an NMI (each one counts itself in
-// smp_cpu_stopped and halts), then report how many stopped.
-void smp_stop_others();
-void smp_cpu_stopped();                 // in the NMI handler; does not return
+// Panic path: stop every other started CPU with an NMI (each one counts
+// itself in smp_cpu_stopped and halts) and wait, a bounded time, until
+// they have; true if all did. smp_report_stopped prints how many.
+bool smp_stop_others();
+[[noreturn]] void smp_cpu_stopped();    // in the NMI handler
 void smp_report_stopped();
