@@ -96,7 +96,7 @@ void syscall_exit(ctx c, int status) {
 int syscall_msleep(ctx c, unsigned ms) {
     proc* p = c->p;
     p->child_exited_ = false;
-    uint64_t deadline = ticks + (uint64_t(ms) * hz + 999) / 1000;
+    uint64_t deadline = timer_deadline(ms);
     waiter w;
     w.block_until(timer_queue, [&] { return ticks >= deadline || p->child_exited_; });
     return ticks < deadline ? E_INTR : 0;

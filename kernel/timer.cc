@@ -57,8 +57,13 @@ void timer_tick() {
     }
 }
 
+uint64_t timer_deadline(unsigned ms) {
+    uint64_t now = ticks;
+    return ms ? now + (uint64_t(ms) * hz + 999) / 1000 + 1 : now;
+}
+
 void msleep(unsigned ms) {
-    uint64_t deadline = ticks + (uint64_t(ms) * hz + 999) / 1000;
+    uint64_t deadline = timer_deadline(ms);
     waiter w;
     w.block_until(timer_queue, [&] { return ticks >= deadline; });
 }

@@ -20,6 +20,10 @@ void timer_tick();                  // from the interrupt handler
 
 // Block the current task for at least `ms` milliseconds.
 void msleep(unsigned ms);
+// The tick count at which `ms` milliseconds have surely passed: whole ticks
+// rounded up, plus one, since the tick in progress may be about to end.
+// `ms == 0` gives the current count.
+uint64_t timer_deadline(unsigned ms);
 // Busy-wait (for start-up code that cannot sleep).
 void delay_us(uint64_t us);
 
