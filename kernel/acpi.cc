@@ -147,10 +147,10 @@ void acpi_power_off() {
     }
     constexpr uint16_t slp_en = 1 << 13;
     if (pm1a_control) {
-        outw(pm1a_control, (slp_typa << 10) | slp_en);
+        outw(pm1a_control, ((slp_typa & 7) << 10) | slp_en);   // SLP_TYP is 3 bits
     }
     if (pm1b_control) {
-        outw(pm1b_control, (slp_typb << 10) | slp_en);
+        outw(pm1b_control, ((slp_typb & 7) << 10) | slp_en);
     }
 }
 
@@ -173,8 +173,11 @@ bool acpi_parse_madt(madt_info* out) {
         uint32_t flags;
         switch (type) {
         case 0:                         // processor local APIC
+            if (len < 8) {
+                break;                  // too short to hold its flags
+            }
             memcpy(&flags, e + 4, 4);
-            if (len >= 8 && (flags & 3) && out->ncpus < madt_info::max_cpus) {
+            if ((flags & 3) && out->ncpus < madt_info::max_cpus) {
                 out->lapic_ids[out->ncpus++] = e[3];
             }
             break;
