@@ -315,6 +315,15 @@ its page table, and a `print` expression for the proc."""
         if int(cur) == 0:
             print("current: none (CPU context: schedule)")
             return
+        # On the CPU stack (the tail of the cpustate) the CPU is between
+        # tasks, in cpustate::schedule: current_ still names the task it
+        # left, which may have exited (and even been freed).
+        base = int(c.address)
+        rsp = int(gdb.parse_and_eval("$rsp"))
+        if base <= rsp <= base + c.type.sizeof:
+            print(f"current: none (CPU context: schedule, leaving {proc_label(cur)}, "
+                  f"proc {int(cur):#x})")
+            return
         p = cur.dereference()
         kind = "user process" if bool(p["is_user_"]) else "kernel task"
         idle = " [idle]" if int(cur) == int(c["idle_task_"]) else ""
