@@ -8,16 +8,10 @@
 // One CPU: ticks are counted on CPU 0, which must be the writer's.
 //! ncpu: 1
 //! cmdline: hz=1000
-#include "u-lib.hh"
+#include "test-util.hh"
 
 namespace {
 char text[64 * 1024];
-
-unsigned long ticks() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.time;
-}
 }  // namespace
 
 void process_main() {

@@ -9,17 +9,11 @@
 //
 // Kernel behaviour assumed: as above; `usage::time` counts timer ticks at
 // a steady rate of at least 10 per second.
-#include "u-lib.hh"
+#include "test-util.hh"
 
 namespace {
 
 volatile uint16_t* const release = &console[CPOS(22, 0)];
-
-unsigned long now() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.time;
-}
 
 }  // namespace
 
@@ -30,9 +24,9 @@ void process_main() {
     // Normal sleeps; calibrate ticks against 100 ms.
     assert_eq(sys_msleep(0), 0);
     assert_eq(sys_msleep(5), 0);
-    unsigned long t0 = now();
+    unsigned long t0 = ticks();
     assert_eq(sys_msleep(100), 0);
-    unsigned long ticks_100ms = now() - t0;
+    unsigned long ticks_100ms = ticks() - t0;
     assert_gt(ticks_100ms, 0UL);
 
     // A running child that does not exit does not interrupt.
@@ -57,9 +51,9 @@ void process_main() {
         assert_eq(sys_msleep(50), 0);
         sys_exit(9);
     }
-    unsigned long t1 = now();
+    unsigned long t1 = ticks();
     int r = sys_msleep(10000);
-    unsigned long slept = now() - t1;
+    unsigned long slept = ticks() - t1;
     assert_eq(r, E_INTR);
     // 10 s would be 100 * ticks_100ms; allow up to 3 s for a slow machine.
     assert_lt(slept, 30 * ticks_100ms);

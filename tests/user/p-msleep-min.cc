@@ -3,15 +3,7 @@
 // progress when the call starts may be about to end. Before, msleep(10) at
 // 100 Hz could return at the very next tick, after almost no time.
 //! cmdline: hz=100
-#include "u-lib.hh"
-
-namespace {
-unsigned long ticks() {
-    usage u;
-    assert_eq(sys_getusage(&u), 0);
-    return u.time;
-}
-}  // namespace
+#include "test-util.hh"
 
 void process_main() {
     for (int i = 0; i < 20; ++i) {

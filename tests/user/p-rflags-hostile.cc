@@ -15,16 +15,9 @@
 // slots.
 //! cmdline: hz=1000
 //! expect: process \d+ \(rflags-hostile\) killed: page fault at 0x8
-#include "u-lib.hh"
+#include "test-util.hh"
 
 namespace {
-
-unsigned long ticks() {
-    usage u;
-    int r = sys_getusage(&u);
-    assert_eq(r, 0);
-    return u.time;
-}
 
 // Spin `n` iterations with DF set; only registers are touched in between.
 void spin_with_df_set(unsigned long n) {
@@ -62,6 +55,17 @@ void spin_across_ticks(void (*spin)(unsigned long)) {
     assert_ge(in_window, 3UL);
 }
 
+// Fault with DF and AC set.
+void fault_with_flags_set() {
+    asm volatile("std\n"
+                 "pushfq\n"
+                 "orq $0x40000, (%%rsp)\n"
+                 "popfq\n"
+                 "movb $1, 0x8"
+                 : : : "memory");
+    sys_exit(1);            // not reached
+}
+
 }  // namespace
 
 void process_main() {
@@ -69,20 +73,7 @@ void process_main() {
     spin_across_ticks(spin_with_ac_set);
 
     // An exception: the child faults with DF and AC set and is killed alone.
-    pid_t child = sys_fork();
-    if (child == 0) {
-        asm volatile("std\n"
-                     "pushfq\n"
-                     "orq $0x40000, (%%rsp)\n"
-                     "popfq\n"
-                     "movb $1, 0x8"
-                     : : : "memory");
-        sys_exit(1);        // not reached
-    }
-    assert_gt(child, 0);
-    int status = -1;
-    assert_eq(sys_waitpid(child, &status), child);
-    assert_eq(status, 128 + 14);
+    assert_eq(child_status(fault_with_flags_set), 128 + 14);
     console_printf("rflags-hostile succeeded!\n");
     sys_exit(0);
 }

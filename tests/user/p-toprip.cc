@@ -13,22 +13,21 @@
 //! qemu: -cpu max,nx=off
 //! expect: paging: NX absent
 //! expect: process \d+ \(toprip\) killed: return to rip 0x800000000000, past the user half
-#include "u-lib.hh"
+#include "test-util.hh"
 #include "abi/syscalls.hh"
 
+namespace {
+void syscall_at_the_top() {
+    auto* code = reinterpret_cast<unsigned char*>(USER_STACK_TOP - 2);
+    code[0] = 0x0F;                     // syscall
+    code[1] = 0x05;
+    asm volatile("jmp *%0" : : "r"(code), "a"(uint64_t(SYSCALL_GETPID)) : "memory");
+    __builtin_unreachable();
+}
+}  // namespace
+
 void process_main() {
-    pid_t child = sys_fork();
-    if (child == 0) {
-        auto* code = reinterpret_cast<unsigned char*>(USER_STACK_TOP - 2);
-        code[0] = 0x0F;                 // syscall
-        code[1] = 0x05;
-        asm volatile("jmp *%0" : : "r"(code), "a"(uint64_t(SYSCALL_GETPID)) : "memory");
-        __builtin_unreachable();
-    }
-    assert_gt(child, 0);
-    int status = -1;
-    assert_eq(sys_waitpid(child, &status), child);
-    assert_eq(status, 128 + 13);
+    assert_eq(child_status(syscall_at_the_top), 128 + 13);
     console_printf("toprip succeeded!\n");
     sys_exit(0);
 }
