@@ -5,6 +5,7 @@
 // where the kernel will write next.
 #include "console.hh"
 #include "arch/x86.hh"
+#include "cga.hh"
 #include "memlayout.hh"
 #include "apic.hh"
 #include "cpustate.hh"
@@ -17,7 +18,6 @@ namespace {
 
 constexpr uint16_t com1 = 0x3F8;
 constexpr uint64_t cga_pa = 0xB8000;
-constexpr int cga_rows = 25, cga_columns = 80;
 
 spinlock console_lock;
 
@@ -31,29 +31,11 @@ void serial_putc(char ch) {
     outb(com1, ch);
 }
 
-// The cursor lives in the console page, shared with user programs, so any
-// value may be found there: outside [0, end] it restarts at 0. `end` itself
-// is valid and means "after the last row": the screen scrolls only when
-// something more is drawn there or a newline follows, so a last line ending
-// in '\n' stays on screen (the same rule as user/u-console.cc).
+// The cursor rules (lib/cga.hh) are the ones console_printf follows too.
 void cga_putc(char ch) {
-    constexpr int end = cga_rows * cga_columns;
-    int pos = cga_cursor();
-    if (pos < 0 || pos > end) {
-        pos = 0;
-    }
-    bool moves_down = ch != '\r' && ch != '\b' && ch != '\t';
-    if (moves_down && pos == end) {
-        for (int i = 0; i < (cga_rows - 1) * cga_columns; ++i) {
-            cga()[i] = cga()[i + cga_columns];
-        }
-        for (int i = (cga_rows - 1) * cga_columns; i < end; ++i) {
-            cga()[i] = 0x0700 | ' ';
-        }
-        pos -= cga_columns;
-    }
+    int pos = cga_make_room(cga(), cga_valid_cursor(cga_cursor()), ch, 0x0700 | ' ');
     if (ch == '\n') {
-        pos = (pos / cga_columns + 1) * cga_columns;
+        pos = cga_newline(pos);
     } else if (ch == '\r') {
         pos -= pos % cga_columns;
     } else if (ch == '\b') {
@@ -62,8 +44,7 @@ void cga_putc(char ch) {
             cga()[pos] = 0x0700 | ' ';
         }
     } else if (ch == '\t') {
-        pos = (pos + 8) & ~7;
-        pos = pos > end ? end : pos;
+        pos = cga_tab(pos);
     } else {
         cga()[pos++] = 0x0700 | uint8_t(ch);
     }
@@ -97,7 +78,7 @@ void console_init() {
     outb(com1 + 3, 0x03);   // 8 data bits, no parity, 1 stop bit
     outb(com1 + 2, 0xC7);   // FIFOs on, cleared
     outb(com1 + 4, 0x0B);   // DTR, RTS, OUT2
-    for (int i = 0; i < cga_rows * cga_columns; ++i) {
+    for (int i = 0; i < cga_end; ++i) {
         cga()[i] = 0x0700 | ' ';
     }
     cga_cursor() = 0;

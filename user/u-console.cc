@@ -5,10 +5,11 @@
 // so it is read once at the start of a call and written once at the end;
 // a position outside the screen (another process's garbage) restarts at 0.
 #include "u-lib.hh"
+#include "cga.hh"
 
 namespace {
 
-constexpr int screen_cells = CONSOLE_ROWS * CONSOLE_COLUMNS;
+static_assert(cga_end == CONSOLE_ROWS * CONSOLE_COLUMNS);
 // ANSI colour order (black red green yellow blue magenta cyan white) to
 // CGA's (black blue green cyan red magenta brown grey).
 constexpr uint8_t ansi_to_cga[8] = {0, 4, 2, 6, 1, 5, 3, 7};
@@ -86,23 +87,15 @@ struct console_printer : printer {
             escape_char(ch);
             return;
         }
-        // At the end of the screen (after a last line ended by '\n'),
-        // scroll before going further down; the kernel's console follows
-        // the same rule (kernel/console.cc).
-        if (cpos >= screen_cells && ch != '\x1b' && ch != '\r' && ch != '\b' && ch != '\t') {
-            memmove(console, console + CONSOLE_COLUMNS,
-                    sizeof(uint16_t) * (screen_cells - CONSOLE_COLUMNS));
-            for (int i = screen_cells - CONSOLE_COLUMNS; i < screen_cells; ++i) {
-                console[i] = ' ' | color;
-            }
-            cpos -= CONSOLE_COLUMNS;
-        }
-        switch (ch) {
-        case '\x1b':
+        if (ch == '\x1b') {
             escape = 1;
             return;
+        }
+        // The cursor rules (lib/cga.hh) are the ones the kernel follows too.
+        cpos = cga_make_room(console, cpos, ch, ' ' | color);
+        switch (ch) {
         case '\n':
-            cpos = (cpos / CONSOLE_COLUMNS + 1) * CONSOLE_COLUMNS;
+            cpos = cga_newline(cpos);
             return;
         case '\r':
             cpos -= cpos % CONSOLE_COLUMNS;
@@ -111,8 +104,7 @@ struct console_printer : printer {
             cpos = cpos > 0 ? cpos - 1 : 0;
             return;
         case '\t':
-            cpos = round_up(cpos + 1, 8);
-            cpos = cpos > screen_cells ? screen_cells : cpos;
+            cpos = cga_tab(cpos);
             return;
         default:
             break;
@@ -135,7 +127,7 @@ void console_putc(printer* self, char ch) {
 int console_vprintf(int cpos, int color, const char* format, va_list ap) {
     console_printer cp;
     cp.putc = console_putc;
-    cp.cpos = cpos < 0 || cpos > screen_cells ? 0 : cpos;
+    cp.cpos = cga_valid_cursor(cpos);
     cp.color = color & 0xFF00 ? color & 0xFF00 : COLOR_NORMAL;
     vformat(&cp, format, ap);
     cp.flush_serial();
@@ -172,7 +164,7 @@ void error_printf(const char* format, ...) {
 }
 
 void console_clear() {
-    for (int i = 0; i < screen_cells; ++i) {
+    for (int i = 0; i < cga_end; ++i) {
         console[i] = ' ' | COLOR_NORMAL;
     }
     cursorpos = 0;
