@@ -83,8 +83,9 @@ extern "C" void exception_handler(regstate* regs) {
     // set (tests/user/p-rflags-hostile): the ABI and every `rep movs`/
     // `rep stos` need DF clear, and SMAP is off while AC is set. Without
     // SMAP, AC means nothing at CPL 0.
-    assert(!(rdrflags() & EFLAGS_DF), "DF set in the kernel");
-    assert(!entry_clac || !(rdrflags() & EFLAGS_AC), "AC set in the kernel");
+    uint64_t rflags = rdrflags();
+    assert(!(rflags & EFLAGS_DF), "DF set in the kernel");
+    assert(!entry_clac || !(rflags & EFLAGS_AC), "AC set in the kernel");
     uint64_t v = regs->reg_intno;
     if (v < 32) {
         if (v == INT_NMI) {
