@@ -148,13 +148,16 @@ endef
 $(foreach src,$(USER_PROGRAM_SRCS),\
 	$(eval $(call user_program_rule,$(patsubst p-%.cc,%,$(notdir $(src))),$(src))))
 
-$(O)/initfs.img: $(USER_PROGRAMS) scripts/mkinitfs.py
-	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs)"
-	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS)
-# Rebuild the image when the set of programs changes, not only their contents.
+# The text files of initfs/ join the programs (under their own names).
+INITFS_FILES := $(wildcard initfs/*)
+$(O)/initfs.img: $(USER_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
+	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs, $(words $(INITFS_FILES)) files)"
+	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS) $(INITFS_FILES)
+# Rebuild the image when the set of files changes, not only their contents.
 $(O)/initfs.list: FORCE
 	@mkdir -p $(@D)
-	@echo '$(USER_PROGRAM_NAMES)' | cmp -s - $@ || echo '$(USER_PROGRAM_NAMES)' > $@
+	@echo '$(USER_PROGRAM_NAMES) $(INITFS_FILES)' | cmp -s - $@ \
+		|| echo '$(USER_PROGRAM_NAMES) $(INITFS_FILES)' > $@
 $(O)/initfs.img: $(O)/initfs.list
 
 user-programs: $(USER_PROGRAMS) $(O)/initfs.img

@@ -25,6 +25,7 @@
 #include "syscall.hh"
 #include "timer.hh"
 #include "version.h"
+#include "vfs.hh"
 #include "vm.hh"
 
 boot_info kernel_boot_info;
@@ -210,6 +211,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     keyboard_init();
 
     process_init();
+    vfs_init();
     if (!spawn_kernel_task(0, first_task, nullptr, "init")) {
         panic("out of memory starting the first task");
     }

@@ -14,6 +14,7 @@
 #include <atomic>
 #include "arch/regstate.hh"
 #include "arch/x86.hh"
+#include "fdtable.hh"
 #include "list.hh"
 #include "proc-offsets.h"
 #include "waitqueue.hh"
@@ -77,6 +78,7 @@ struct proc {
     std::atomic<bool> child_exited_ = false;    // interrupts msleep
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
+    fdtable fds_;                   // descriptors (fdtable.hh; its own lock)
     // Activations (kernel/activation.cc): the segment header (kernel
     // pointer), where upcalls enter, and a tick not yet delivered.
     act_header* act_header_ = nullptr;
