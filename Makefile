@@ -259,6 +259,13 @@ $(O)/nuthatch.iso: $(O)/kernel.elf $(O)/iso.cmdline scripts/mkiso.sh
 	$(Q)scripts/mkiso.sh $(O)/kernel.elf "$(KERNEL_CMDLINE)" $@
 iso: $(O)/nuthatch.iso
 
+# The long pipe stress (user/p-pipe-stress-long.cc), 4 CPUs, harness verdict.
+stress-pipes: $(O)/kernel.elf
+	$(ensure-qemu)
+	$(Q)$(QEMU) $(QEMU_MACHINE) -smp 4 -display none -serial stdio -kernel $(O)/kernel.elf \
+		-append "run=pipe-stress-long harness $(KERNEL_CMDLINE)"; \
+		test $$? -eq 33 && echo "stress-pipes: passed" || { echo "stress-pipes: FAILED"; exit 1; }
+
 run-iso: $(O)/nuthatch.iso
 	$(ensure-qemu)
 	@echo "Booting the GRUB ISO (BIOS): Ctrl-A x quits QEMU."
@@ -355,7 +362,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
+.PHONY: all user-programs host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:
