@@ -10,7 +10,8 @@
 // exec keeps it (the test execs itself with "exec-child" and the child
 // reads from the inherited descriptor); exit closes every descriptor (a
 // child holding a pipe's write end exits, and the parent's read returns 0).
-// The free-page count is back to its start at the end.
+// dprintf to a closed descriptor returns E_BADF. The free-page count is
+// back to its start at the end.
 #include "u-lib.hh"
 #include "page-accounting.hh"
 #include "test-util.hh"
@@ -63,6 +64,9 @@ void process_main(int argc, char** argv) {
     for (int fd = 3; fd < table_size; ++fd) {
         assert_eq(sys_close(fd), E_BADF);
     }
+    // dprintf reports a failed write, as in Chickadee.
+    assert_eq(dprintf(5, "nope\n"), E_BADF);
+    assert_eq(dprintf(2, "fd-semantics: dprintf to fd 2\n"), 30);
 
     write_file(fname, "0123456789");
 
