@@ -84,6 +84,18 @@ void console_init() {
     cga_cursor() = 0;
 }
 
+void console_clear_screen() {
+    spinlock_guard guard(console_lock);
+    for (int i = 0; i < cga_end; ++i) {
+        cga()[i] = 0x0700 | ' ';
+    }
+    cga_cursor() = 0;
+    outb(0x3D4, 14);
+    outb(0x3D5, 0);
+    outb(0x3D4, 15);
+    outb(0x3D5, 0);
+}
+
 void console_write(const char* s, size_t n) {
     spinlock_guard guard(console_lock);
     write_locked(s, n);
