@@ -12,9 +12,9 @@ void process_main() {
     int unused_on_purpose = 7;              // -Wunused-variable
     int negative = -1;
     size_t zero = 0;
-    bool compared = negative < zero;        // -Wsign-compare: true, as C++ says
+    bool compared = negative < zero;        // -Wsign-compare: false (-1 becomes SIZE_MAX)
     int counter = 5;                        // -Wshadow: hides ::counter
-    assert(compared);
+    assert(!compared);
     assert_eq(counter + ::counter, 8);
     console_printf("warning-builds succeeded!\n");
 }
