@@ -275,7 +275,7 @@ ssize_t syscall_serial_write(ctx c, const char* buffer, size_t size) {
 }
 
 int syscall_consoletype(ctx, int type) {
-    if (type != 0 && type != 1) {
+    if (type != CONSOLE_NORMAL && type != CONSOLE_MEMVIEWER) {
         return E_INVAL;
     }
     *pa2kptr<volatile int>(CONSOLE_TYPE_ADDR) = type;

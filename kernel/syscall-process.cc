@@ -65,7 +65,7 @@ void syscall_panic(ctx c, const char* message) {
         panic_printf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
         panic_finish();
     }
-    kprintf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+    kprintf_screen("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
     process_kill(c->p, "called sys_panic", 255);
 }
 
