@@ -3,6 +3,7 @@
 #include "activation.hh"
 #include "abi/activation.h"
 #include "abi/errno.hh"
+#include "arch/cpufeatures.hh"
 #include "arch/regstate.hh"
 #include "arch/segments.h"
 #include "cpustate.hh"

@@ -4,6 +4,7 @@
 // boot information (nothing after this may guess at memory), then the rest.
 #include "acpi.hh"
 #include "apic.hh"
+#include "arch/cpufeatures.hh"
 #include "arch/descriptors.hh"
 #include "arch/x86.hh"
 #include "bootinfo.hh"

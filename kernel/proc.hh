@@ -13,6 +13,7 @@
 #pragma once
 #include <atomic>
 #include "arch/regstate.hh"
+#include "abi/types.hh"
 #include "arch/x86.hh"
 #include "list.hh"
 #include "proc-offsets.h"
@@ -23,7 +24,6 @@
 struct x86_64_pagetable;
 struct cpustate;
 struct act_header;
-using pid_t = int;
 
 enum proc_state : int {
     ps_blank = 0,       // not started

@@ -6,6 +6,7 @@
 #include "abi/memlayout.hh"
 #include "abi/activation.h"
 #include "activation.hh"
+#include "arch/cpufeatures.hh"
 #include "backtrace.hh"
 #include "cpustate.hh"
 #include "elf.hh"

@@ -3,6 +3,8 @@
 // Easy to get wrong: the kernel page table is built from a static pool,
 // because the physical-page allocator needs the direct map to exist first.
 #include "vm.hh"
+#include "abi/errno.hh"
+#include "arch/cpufeatures.hh"
 #include "arch/x86.hh"
 #include "assert.hh"
 #include "bootinfo.hh"
@@ -15,7 +17,6 @@
 
 x86_64_pagetable* kernel_pagetable;
 uint64_t vm_direct_map_end;
-cpu_features cpu_has;
 
 namespace {
 
@@ -90,7 +91,7 @@ int vmiter::map(uint64_t pa, uint64_t perm) {
     bool oom = false;
     walk(true, &oom);
     if (oom) {
-        return -12;     // E_NOMEM
+        return E_NOMEM;
     }
     assert(level_ == 0, "vmiter::map would split a large page");
     bool was_present = *pte_ & PTE_P;
@@ -210,20 +211,6 @@ x86_64_pagetable* pool_page() {
     return &boot_pool[boot_pool_used++];   // BSS: already zero
 }
 
-void detect_features() {
-    cpuid_result ext = cpuid(0x80000001);
-    cpuid_result basic = cpuid(1);
-    cpuid_result leaf7 = cpuid(0).eax >= 7 ? cpuid(7) : cpuid_result{};
-    cpu_has.nx = ext.edx & (1U << 20);
-    cpu_has.pdpe1gb = ext.edx & (1U << 26);
-    cpu_has.pge = basic.edx & (1U << 13);
-    cpu_has.pcid = basic.ecx & (1U << 17);
-    cpu_has.smep = leaf7.ebx & (1U << 7);
-    cpu_has.smap = leaf7.ebx & (1U << 20);
-    cpu_has.umip = leaf7.ecx & (1U << 2);
-    entry_clac = cpu_has.smap;
-}
-
 // Direct map of [0, limit): 2 MiB pages below 4 GiB (so the local APIC and
 // I/O APIC pages near 4 GiB can be uncached), 1 GiB pages above if the CPU
 // has them.
@@ -279,7 +266,7 @@ void build_image_map(x86_64_pagetable* root) {
 }  // namespace
 
 void vm_init(boot_info& info) {
-    detect_features();
+    cpu_features_detect();
     // Map all RAM and ACPI memory the map mentions, and all of the first
     // 4 GiB (device memory), up to what one PDPT can hold. Reserved ranges
     // high up (firmware or PCI windows) are not mapped.

@@ -42,7 +42,7 @@ public:
     vmiter& next_page() { return find((va_ | PAGEOFFMASK) + 1); }
 
     // Map the page containing `va` to physical page `pa` with `perm`,
-    // allocating page-table pages as needed. Returns 0 or E_NOMEM-style -12.
+    // allocating page-table pages as needed. Returns 0 or E_NOMEM.
     int map(uint64_t pa, uint64_t perm);
     // Remove the 4 KiB mapping of `va` (no-op if unmapped). Does not free
     // the mapped page; returns its physical address or UINT64_MAX.
@@ -112,8 +112,3 @@ extern uint64_t vm_direct_map_end;   // may drop memory it cannot map
 void vm_init_cpu();
 void set_pagetable(x86_64_pagetable* pt);
 
-// CPU features found by vm_init (reported in the banner).
-struct cpu_features {
-    bool nx, smep, smap, pcid, pdpe1gb, pge, umip;
-};
-extern cpu_features cpu_has;
