@@ -31,15 +31,15 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
 KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
 	-mgeneral-regs-only -Ikernel -I$(O)/gen
-KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
+KERNEL_ASFLAGS := -Iinclude -Ikernel -I$(O)/gen -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T boot/kernel.ld
 
 # ---------------------------------------------------------------------------
 # Kernel
 
-KERNEL_SRCS := $(wildcard boot/*.S kernel/*.cc kernel/arch/*.cc kernel/arch/*.S \
-	lib/*.cc tests/kernel/*.cc)
+KERNEL_SRCS := $(filter-out %/asm-offsets.cc,$(wildcard boot/*.S kernel/*.cc \
+	kernel/arch/*.cc kernel/arch/*.S lib/*.cc tests/kernel/*.cc))
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
 
 all: $(O)/kernel.elf user-programs
@@ -57,6 +57,19 @@ $(O)/gen/version.h: FORCE
 	@echo '#define NUTHATCH_VERSION "$(VERSION)"' | cmp -s - $@ \
 		|| echo '#define NUTHATCH_VERSION "$(VERSION)"' > $@
 $(O)/k/kernel/main.o: $(O)/gen/version.h
+
+# Struct offsets for assembly (kernel/arch/asm-offsets.cc): compiled to
+# assembler text only, whose `->NAME VALUE` markers become #defines.
+ASM_OFFSETS := $(O)/gen/asm-offsets.h
+$(ASM_OFFSETS): kernel/arch/asm-offsets.cc $(O)/k/.flags
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -MT $@ -MF $(O)/gen/asm-offsets.d -S $< -o $(O)/gen/asm-offsets.s
+	$(Q)(echo '/* Generated from kernel/arch/asm-offsets.cc: do not edit. */'; \
+		sed -n 's/^.*->\([A-Z_0-9]*\) \$$\{0,1\}\([-0-9]*\).*$$/#define \1 \2/p' \
+		$(O)/gen/asm-offsets.s) > $@
+-include $(O)/gen/asm-offsets.d
+$(patsubst %,$(O)/k/%.o,$(basename $(filter %.S,$(KERNEL_SRCS)))): $(ASM_OFFSETS)
 
 $(O)/k/%.o: %.cc $(O)/k/.flags
 	@mkdir -p $(@D)

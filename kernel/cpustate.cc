@@ -9,9 +9,6 @@
 #include "arch/descriptors.hh"
 #include "vm.hh"
 
-static_assert(offsetof(cpustate, self_) == CPUSTATE_SELF);
-static_assert(offsetof(cpustate, current_) == CPUSTATE_CURRENT);
-static_assert(offsetof(cpustate, syscall_scratch_) == CPUSTATE_SYSCALL_SCRATCH);
 static_assert(sizeof(cpustate) == CPUSTATE_SIZE);
 static_assert(offsetof(cpustate, tss_) + sizeof(x86_64_tss) <= PAGESIZE,
               "cpustate members must leave room for the CPU stack");

@@ -2,7 +2,7 @@
 //
 // Each CPU owns one `cpustate`, whose address is in GSBASE while the CPU
 // runs kernel code. The first members are read by assembly at fixed
-// offsets (cpustate-offsets.h names them; static_asserts check them). The
+// offsets (arch/asm-offsets.cc hands them to the assembly at build time). The
 // struct is aligned to, and so sized as, CPUSTATE_SIZE: the space after the
 // members is the stack of the CPU context, where only `schedule` runs.
 // Easy to get wrong: `this_cpu()` is only meaningful with interrupts off —
@@ -12,7 +12,6 @@
 #include "arch/segments.h"
 #include "arch/x86.hh"
 #include "assert.hh"
-#include "cpustate-offsets.h"
 #include "list.hh"
 #include "proc.hh"
 #include "spinlock.hh"
@@ -22,7 +21,7 @@ constexpr int MAXCPU = 16;
 
 struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     // Read by assembly: keep first, keep in this order.
-    cpustate* self_ = nullptr;          // CPUSTATE_SELF
+    cpustate* self_ = nullptr;          // CPUSTATE_SELF (asm-offsets.cc)
     proc* current_ = nullptr;           // CPUSTATE_CURRENT; changed only by schedule
     uint64_t syscall_scratch_ = 0;      // CPUSTATE_SYSCALL_SCRATCH
 
@@ -70,7 +69,11 @@ extern int ncpu;
 
 inline cpustate* this_cpu() {
     assert(is_cli(), "this_cpu() with interrupts on");
-    return reinterpret_cast<cpustate*>(read_gs_quad<CPUSTATE_SELF>());
+    return reinterpret_cast<cpustate*>(read_gs_quad<offsetof(cpustate, self_)>());
+}
+
+inline proc* current() {
+    return reinterpret_cast<proc*>(read_gs_quad<offsetof(cpustate, current_)>());
 }
 
 // Where long work in a system call lets pending interrupts in (and so may

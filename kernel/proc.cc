@@ -5,11 +5,6 @@
 #include "kalloc.hh"
 #include "log.hh"
 
-static_assert(offsetof(proc, regs_) == PROC_REGS);
-static_assert(offsetof(proc, yields_) == PROC_YIELDS);
-static_assert(sizeof(yieldstate) == YIELDSTATE_SIZE);
-static_assert(CPUSTATE_SIZE == CPUSTATE_SIZE_ASM);
-
 extern "C" void proc_yield(proc* p);
 extern "C" [[noreturn]] void proc_yield_noreturn();
 extern "C" [[noreturn]] void proc_resume_yields(yieldstate* ys);
@@ -98,4 +93,3 @@ proc* spawn_kernel_task(int cpu, void (*fn)(void*), void* arg, const char* name)
     }
     return p;
 }
-static_assert(proc::block_size == PROC_BLOCK_SIZE);

@@ -16,9 +16,7 @@
 #include "abi/types.hh"
 #include "arch/x86.hh"
 #include "list.hh"
-#include "proc-offsets.h"
 #include "waitqueue.hh"
-#include "cpustate-offsets.h"
 #include "x86-64.hh"
 
 struct x86_64_pagetable;
@@ -41,8 +39,8 @@ struct yieldstate {
 
 struct proc {
     // Read by assembly: keep first, keep in this order.
-    regstate* regs_ = nullptr;      // PROC_REGS
-    yieldstate* yields_ = nullptr;  // PROC_YIELDS
+    regstate* regs_ = nullptr;
+    yieldstate* yields_ = nullptr;  // PROC_YIELDS in asm-offsets.cc
 
     pid_t id_ = 0;
     std::atomic<int> pstate_ = ps_blank;
@@ -100,10 +98,12 @@ struct proc {
 
 static_assert(sizeof(proc) <= PAGESIZE, "proc must leave room for its kernel stack");
 
-// The task running on this CPU; valid in any kernel context.
-inline proc* current() {
-    return reinterpret_cast<proc*>(read_gs_quad<CPUSTATE_CURRENT>());
-}
+// The task running on this CPU; valid in any kernel context. Defined in
+// cpustate.hh (it reads cpustate::current_), which the end of this file
+// includes.
+inline proc* current();
 
 // Start a kernel task on `cpu` (queued there at once). nullptr if out of memory.
 proc* spawn_kernel_task(int cpu, void (*fn)(void*), void* arg, const char* name);
+
+#include "cpustate.hh"   // current()

@@ -20,7 +20,7 @@
 // It calls `exception_handler(regstate*)` (kernel/interrupts.cc), which
 // makes every decision; then it restores everything and leaves by iretq.
 // swapgs happens exactly once each way, only when crossing from/to user.
-#include "arch/regstate-offsets.h"
+#include "asm-offsets.h"
 #include "arch/regstate-asm.h"
 
 // Vectors for which the CPU pushes an error code.

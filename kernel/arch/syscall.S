@@ -17,11 +17,9 @@
 // stores the result in reg_rax and returns nonzero if the return must go
 // through iretq (the regstate no longer satisfies sysret's conditions),
 // zero if sysret is safe.
-#include "arch/regstate-offsets.h"
+#include "asm-offsets.h"
 #include "arch/regstate-asm.h"
 #include "arch/segments.h"
-#include "cpustate-offsets.h"
-#include "proc-offsets.h"
 
 // Unwind information (for gdb only: .debug_frame, not loaded): describes
 // where the user's RIP, RSP and callee-saved registers are at each step,
