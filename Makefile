@@ -118,10 +118,10 @@ USER_ASFLAGS := -Iinclude -Iuser -MMD -MP
 USER_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T user/user.ld
 
-USER_LIB_SRCS := $(wildcard user/u-*.cc user/uthread.cc lib/*.cc)
+USER_LIB_SRCS := $(wildcard user/u-*.cc lib/*.cc)
 USER_LIB_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(USER_LIB_SRCS)))
 # Runtime assembly (the activation restore paths) joins the library too.
-USER_LIB_ASM_OBJS := $(O)/u/user/activation.o
+USER_LIB_ASM_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(wildcard user/u-*.S)))
 USER_CRT0 := $(O)/u/user/crt0.o
 USER_PROGRAM_SRCS := $(wildcard user/p-*.cc tests/user/p-*.cc)
 USER_PROGRAM_NAMES := $(patsubst p-%.cc,%,$(notdir $(USER_PROGRAM_SRCS)))

@@ -1,9 +1,9 @@
 // acpi.cc — RSDP/RSDT/XSDT walking and S5 power-off (see acpi.hh).
 #include "acpi.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "bootinfo.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "string.hh"
 
 namespace {

@@ -8,7 +8,7 @@
 #include "arch/segments.h"
 #include "cpustate.hh"
 #include "kalloc.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "proc.hh"
 #include "vm.hh"
 

@@ -2,9 +2,9 @@
 #include "apic.hh"
 #include "acpi.hh"
 #include "arch/segments.h"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "assert.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 
 namespace {
 

@@ -4,9 +4,9 @@
 // 0xFF8 (Chickadee's `cursorpos`) so user programs that map the page see
 // where the kernel will write next.
 #include "console.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "cga.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "apic.hh"
 #include "cpustate.hh"
 #include "interrupts.hh"

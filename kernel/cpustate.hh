@@ -10,7 +10,7 @@
 #pragma once
 #include <atomic>
 #include "arch/segments.h"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "assert.hh"
 #include "list.hh"
 #include "proc.hh"

@@ -7,7 +7,7 @@
 #include "unaligned.hh"
 #include "elf.hh"
 #include "abi/errno.hh"
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "x86-64.hh"
 
 namespace {

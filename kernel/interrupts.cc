@@ -3,7 +3,7 @@
 #include "activation.hh"
 #include "apic.hh"
 #include "arch/segments.h"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "backtrace.hh"
 #include "cpustate.hh"
 #include "proc.hh"

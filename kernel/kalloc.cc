@@ -14,7 +14,7 @@
 #include "bootinfo.hh"
 #include "buddy.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "printf.hh"
 #include "spinlock.hh"
 #include "string.hh"

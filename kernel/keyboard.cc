@@ -10,7 +10,7 @@
 // reads as 0xFF, so every wait here is bounded.
 #include "keyboard.hh"
 #include "apic.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "console.hh"
 #include "cpustate.hh"
 #include "interrupts.hh"

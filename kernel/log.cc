@@ -3,7 +3,7 @@
 // Output is formatted into a line buffer first and written in one console
 // call, so lines from different CPUs do not interleave mid-line.
 #include "log.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "console.hh"
 #include "printf.hh"
 #include "string.hh"

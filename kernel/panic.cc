@@ -5,7 +5,7 @@
 // panic prints; it prints with the forced console path; others stop.
 #include <atomic>
 #include "assert.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "backtrace.hh"
 #include "console.hh"
 #include "power.hh"

@@ -2,7 +2,7 @@
 #include "power.hh"
 #include "acpi.hh"
 #include "console.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "log.hh"
 
 namespace {

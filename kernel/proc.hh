@@ -14,7 +14,7 @@
 #include <atomic>
 #include "arch/regstate.hh"
 #include "abi/types.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "list.hh"
 #include "waitqueue.hh"
 #include "x86-64.hh"

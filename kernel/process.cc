@@ -3,7 +3,7 @@
 #include "process.hh"
 #include <new>
 #include "abi/errno.hh"
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "abi/activation.h"
 #include "activation.hh"
 #include "arch/cpufeatures.hh"
@@ -13,7 +13,7 @@
 #include "initfs.hh"
 #include "kalloc.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "power.hh"
 #include "proc.hh"
 #include "string.hh"

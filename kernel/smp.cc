@@ -8,7 +8,7 @@
 #include "cmdline.hh"
 #include "cpustate.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "string.hh"
 #include "timer.hh"
 #include "vm.hh"

@@ -9,7 +9,7 @@
 // destructor makes the order structural.
 #pragma once
 #include <atomic>
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "assert.hh"
 
 // Interrupt-enable state saved when a lock was taken.

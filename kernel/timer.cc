@@ -1,7 +1,7 @@
 // timer.cc — APIC timer calibration, ticks and msleep (see timer.hh).
 #include "timer.hh"
 #include "apic.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "cmdline.hh"
 #include "cpustate.hh"
 #include "log.hh"

@@ -5,14 +5,14 @@
 #include "vm.hh"
 #include "abi/errno.hh"
 #include "arch/cpufeatures.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "assert.hh"
 #include "bootinfo.hh"
 #include "cpustate.hh"
 #include "interrupts.hh"
 #include "kalloc.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "string.hh"
 
 x86_64_pagetable* kernel_pagetable;

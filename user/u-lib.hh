@@ -21,7 +21,7 @@
 // so they tell the compiler with access_memory/clobber_memory where the
 // kernel reads or writes user buffers.
 #pragma once
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "abi/syscalls.hh"
 #include "lib.hh"
 #include <type_traits>

@@ -3,7 +3,7 @@
 // Easy to get wrong: leaf 7 exists only if leaf 0 reports it; reading it
 // blindly returns the highest leaf's values on some CPUs.
 #include "arch/cpufeatures.hh"
-#include "arch/x86.hh"
+#include "arch/insns.hh"
 #include "interrupts.hh"
 
 cpu_features cpu_has;

@@ -1,4 +1,4 @@
-// x86.hh — inline-assembly wrappers for privileged instructions.
+// insns.hh — inline-assembly wrappers for privileged instructions.
 //
 // This header (with the .S files beside it) is the only place in the kernel
 // that contains assembly. Easy to get wrong: every asm that touches memory

@@ -1,4 +1,4 @@
-// activation.S — restoring an interrupted user context after an activation
+// u-activation.S — restoring an interrupted user context after an activation
 // (docs/activations.md, user/u-activation.hh).
 //
 // Entry points (System V calling convention):

@@ -1,4 +1,4 @@
-// memlayout.hh — converting between physical and kernel virtual addresses.
+// kaddr.hh — converting between physical and kernel virtual addresses.
 //
 // Physical memory is reachable two ways: through the direct map (any
 // physical address, at KERNEL_DIRECT_BASE + pa) and, for the kernel image

@@ -1,4 +1,4 @@
-// abi/memlayout.hh — the user address space every Nuthatch process sees,
+// abi/user-memlayout.hh — the user address space every Nuthatch process sees,
 // and the entry protocol of a user program.
 //
 // Shared by the kernel (which builds the address space and enters user

@@ -1,7 +1,7 @@
-// uthread.hh — preemptive user-level threads on activations.
+// u-thread.hh — preemptive user-level threads on activations.
 //
 // Many user threads share the process's one kernel thread. The timer
-// activation handler (the strong activation_entry in user/uthread.cc,
+// activation handler (the strong activation_entry in user/u-thread.cc,
 // linked in whenever a program uses this library) saves the interrupted
 // thread's full context from the slot, and resumes the next runnable
 // thread; so threads that never yield still share the CPU. Everything

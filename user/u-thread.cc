@@ -1,4 +1,4 @@
-// uthread.cc — preemptive user-level threads on activations (uthread.hh).
+// u-thread.cc — preemptive user-level threads on activations (u-thread.hh).
 //
 // Invariants:
 //   - `current` is the thread whose context is in the CPU registers (or,
@@ -17,7 +17,7 @@
 // the interrupted thread's FPU/SSE state is saved with fxsave before
 // anything could disturb it, and fxrstor of the next thread's state comes
 // last, while still disabled.
-#include "uthread.hh"
+#include "u-thread.hh"
 #include "u-activation.hh"
 
 enum uthread_state : int {
