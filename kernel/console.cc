@@ -133,8 +133,7 @@ int serial_try_getc() {
 // ---------------------------------------------------------------------------
 // Input: bytes from the COM1 and keyboard interrupt handlers (and from tests)
 // pass through the line discipline; readers wait for whole lines.
-// Lock order: input_lock, then console_lock (echo is written under
-// input_lock so it appears in the order the bytes were typed).
+// input_lock is taken before console_lock (lock order: docs/contexts.md).
 
 namespace {
 spinlock input_lock;

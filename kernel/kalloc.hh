@@ -7,7 +7,7 @@
 // (`kva2pa` gives the physical address). Memory is not zeroed unless you
 // ask (`kalloc_zeroed`, `kalloc_page`). All functions may be called from
 // any CPU; the allocator's one spinlock is a leaf in the lock order
-// (nothing else is locked while it is held) and keeps interrupts off.
+// (docs/contexts.md) and keeps interrupts off.
 //
 // Easy to get wrong: kalloc returns nullptr when memory runs out, and so
 // does plain `new` (the kernel has no exceptions; it is built with

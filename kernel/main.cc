@@ -105,8 +105,9 @@ void run_ktest(const char* name) {
     finish_run(true);
 }
 
-// Until user processes exist: a line-at-a-time console monitor. Line
-// editing (and echo) is the console line discipline's job.
+// What the console runs once the first program has exited: a
+// line-at-a-time monitor. Line editing (and echo) is the console line
+// discipline's job.
 void monitor() {
     kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
     char line[80];

@@ -4,8 +4,8 @@
 // A process is a `proc` (kernel task) with `is_user_` set, a page table of
 // its own that shares the kernel half, and a parent. `process_lock`
 // guards the table and every parent/child relation; it is taken with
-// interrupts off and never held across a yield. Lock order:
-// process_lock → wait_queue locks → run-queue locks → kalloc's lock.
+// interrupts off and never held across a yield; its place in the lock
+// order is in docs/contexts.md.
 // Easy to get wrong: an exiting process cannot free its own kernel stack
 // or the page table in force; it switches to the kernel page table, frees
 // its user memory, and leaves its proc block to the parent (waitpid), which

@@ -25,7 +25,7 @@
 #define CONSOLE_CURSORPOS_ADDR  ABI_UL(0xB8FF8)     // int: cursor, CPOS(row, col)
 #define CONSOLE_TYPE_ADDR       ABI_UL(0xB8FFC)     // int: see sys_consoletype
 
-// The activation segment (see docs/activations and abi/activation.hh).
+// The activation segment (see docs/activations.md and abi/activation.h).
 #define ACTIVATION_SEGMENT_BASE ABI_UL(0x3FE00000)
 #define ACTIVATION_SEGMENT_END  ABI_UL(0x40000000)
 
