@@ -1,9 +1,11 @@
 // insns.hh — inline-assembly wrappers for privileged instructions.
 //
-// This header (with the .S files beside it) is the only place in the kernel
-// that contains assembly. Easy to get wrong: every asm that touches memory
+// Kernel C++ gets its instructions from here and lib/insns-unpriv.hh (the
+// ones user code shares); the only other inline assembly is in arch/
+// (descriptor loads, asm-offsets) and preemption_point. Easy to get wrong: every asm that touches memory
 // the compiler cannot see (CR3, invlpg, lgdt) needs a "memory" clobber.
 #pragma once
+#include "insns-unpriv.hh"
 #include "x86-64.hh"
 
 inline uint8_t inb(uint16_t port) {
@@ -53,20 +55,9 @@ inline uint64_t rdrflags() {
     asm volatile("pushfq; popq %0" : "=r"(v));
     return v;
 }
-inline uint64_t rdrbp() {
-    uint64_t v;
-    asm volatile("movq %%rbp, %0" : "=r"(v));
-    return v;
-}
-inline uint64_t rdrsp() {
-    uint64_t v;
-    asm volatile("movq %%rsp, %0" : "=r"(v));
-    return v;
-}
 inline bool is_cli() { return !(rdrflags() & EFLAGS_IF); }
 inline void cli() { asm volatile("cli" : : : "memory"); }
 inline void sti() { asm volatile("sti" : : : "memory"); }
-inline void pause() { asm volatile("pause" : : : "memory"); }
 inline void hlt() { asm volatile("hlt" : : : "memory"); }
 // Enable interrupts and halt until one arrives, atomically (`sti` takes
 // effect after the next instruction), then disable them again.
