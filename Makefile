@@ -30,8 +30,8 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-fno-tree-loop-distribute-patterns \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
 KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
-	-mgeneral-regs-only -Ikernel -I$(O)/gen
-KERNEL_ASFLAGS := -Iinclude -Ikernel -I$(O)/gen -MMD -MP
+	-mgeneral-regs-only -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen
+KERNEL_ASFLAGS := -Iinclude -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T boot/kernel.ld
 
@@ -39,7 +39,7 @@ KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 # Kernel
 
 KERNEL_SRCS := $(filter-out %/asm-offsets.cc,$(wildcard boot/*.S kernel/*.cc \
-	kernel/arch/*.cc kernel/arch/*.S lib/*.cc tests/kernel/*.cc))
+	kernel/*/*.cc kernel/*/*.S lib/*.cc tests/kernel/*.cc))
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
 
 all: $(O)/kernel.elf user-programs
@@ -56,7 +56,7 @@ $(O)/gen/version.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define NUTHATCH_VERSION "$(VERSION)"' | cmp -s - $@ \
 		|| echo '#define NUTHATCH_VERSION "$(VERSION)"' > $@
-$(O)/k/kernel/main.o: $(O)/gen/version.h
+$(O)/k/kernel/core/main.o: $(O)/gen/version.h
 
 # Struct offsets for assembly (kernel/arch/asm-offsets.cc): compiled to
 # assembler text only, whose `->NAME VALUE` markers become #defines.
@@ -185,7 +185,7 @@ user-programs: $(USER_PROGRAMS) $(O)/initfs.img
 # lib/ names that collide with the C library are renamed with -D for the
 # host build; tests reach them through tests/host/host_names.hh.
 
-HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
+HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
 HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
@@ -193,8 +193,8 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 # replace glibc's (and the sanitizers') in the test binary: every one is renamed.
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
 	strcpy strcmp strncmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
-HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/bootinfo.cc \
-	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc kernel/ttyline.cc kernel/scancode.cc
+HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
+	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 

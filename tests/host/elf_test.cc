@@ -1,4 +1,4 @@
-// elf_test.cc — kernel/elf.cc on the real user programs and on corrupted
+// elf_test.cc — kernel/core/elf.cc on the real user programs and on corrupted
 // copies of them. Every corruption must give E_NOEXEC, never a crash.
 #include "abi/errno.hh"
 #include "abi/user-memlayout.hh"

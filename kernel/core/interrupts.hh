@@ -18,7 +18,7 @@ void irq_register(int irq, irq_handler handler);
 void print_regstate(const regstate* regs);
 
 const char* exception_name(uint64_t vector);
-// Per-CPU: program the syscall MSRs (kernel/syscall.cc).
+// Per-CPU: program the syscall MSRs (kernel/core/syscall.cc).
 void syscall_init_cpu();
 
 // Hook for user-mode exceptions; returns normally only if the process

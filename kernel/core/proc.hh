@@ -61,7 +61,7 @@ struct proc {
     std::atomic<bool> child_exited_ = false;    // interrupts msleep
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
-    // Activations (kernel/activation.cc): the segment header (kernel
+    // Activations (kernel/core/activation.cc): the segment header (kernel
     // pointer), where upcalls enter, and a tick not yet delivered.
     act_header* act_header_ = nullptr;
     uintptr_t act_entry_ = 0;
