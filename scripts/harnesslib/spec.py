@@ -23,8 +23,20 @@ DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "gdb": "", "succeeded": ""}
 SUCCEEDED_LINE = r"succeeded!$"
 
+def debug_build():
+    """Whether user programs were built for debugging (OPT=-Og or -O0): the
+    optimisation flag recorded in obj/u/.flags."""
+    try:
+        with open(os.path.join("obj", "u", ".flags"), encoding="utf-8") as f:
+            levels = [w for w in f.read().split() if w.startswith("-O")]
+    except OSError:
+        return False
+    return bool(levels) and levels[-1] in ("-Og", "-O0")
+
+
 # Requirements that are not commands on PATH.
 RESOURCES = {
+    "debug-build": debug_build,
     "ovmf": lambda: os.path.exists(OVMF),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
@@ -189,5 +201,5 @@ def missing_requirements(spec):
     for tool in wanted:
         present = RESOURCES[tool]() if tool in RESOURCES else shutil.which(tool)
         if not present and tool not in missing:
-            missing.append(tool)
+            missing.append(tool + (" (make check OPT=-Og)" if tool == "debug-build" else ""))
     return missing
