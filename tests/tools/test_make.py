@@ -77,7 +77,9 @@ class run_hints(unittest.TestCase):
         with socket.socket() as s:      # a port nothing listens on
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        status, out, seconds = make("gdb", f"GDBPORT={port}")
+        # -o: never rebuild the images gdb would load, whatever the flags.
+        status, out, seconds = make("gdb", f"GDBPORT={port}", "-o", "obj/kernel.elf",
+                                    "-o", "obj/user/hello")
         self.assertNotEqual(status, 0, out)
         self.assertIn(f"nothing listens on localhost:{port}", out)
         self.assertIn("make run-gdb", out)
