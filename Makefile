@@ -329,8 +329,8 @@ run-graphic: $(O)/kernel.elf
 run-console: $(O)/kernel.elf
 	$(ensure-qemu)
 	@echo "CGA screen in this terminal; serial output goes to $(O)/serial.log."
-	@echo "To leave: press Esc then 2 (QEMU's monitor), type quit and Enter; if the terminal is garbled afterwards, type reset."
-	@sleep 2
+	@echo "To leave: type poweroff at the nuthatch> prompt, or press Alt-2 (Esc and 2 together) for QEMU's monitor, then quit and Enter; if the terminal is garbled afterwards, type reset."
+	@sleep 1
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display curses -serial file:$(O)/serial.log $(QEMU_KERNEL)
 
 run-gdb: $(O)/kernel.elf

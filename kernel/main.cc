@@ -107,7 +107,7 @@ void run_ktest(const char* name) {
 // Until user processes exist: a line-at-a-time console monitor. Line
 // editing (and echo) is the console line discipline's job.
 void monitor() {
-    kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
+    kprintf("Type 'help' for commands; 'poweroff' ends the run.\n");
     char line[80];
     for (;;) {
         kprintf("nuthatch> ");

@@ -14,7 +14,9 @@ still apply and nothing is rebuilt.
 
 import json
 import os
+import pty
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -95,6 +97,59 @@ class run_hints(unittest.TestCase):
             result = subprocess.run([os.path.join(ROOT, "scripts", "gdb", "listening.sh"),
                                      str(port)], timeout=10)
             self.assertEqual(result.returncode, 0)
+
+
+class run_console(unittest.TestCase):
+    """make run-console in a pseudo-terminal (pty.fork makes make a session
+    and process-group leader, so a failure can kill QEMU with it): it says how to leave, and
+    that way (Alt-2, which a terminal sends as Esc and 2 at once, then
+    `quit`) does leave."""
+
+    def test_leaving_run_console(self):
+        env = dict(os.environ, TERM="xterm")
+        env["MAKEFLAGS"] = " ".join(f for f in env.get("MAKEFLAGS", "").split()
+                                    if not f.startswith(("--jobserver", "-j")))
+        env.pop("MAKELEVEL", None)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(ROOT)
+            os.execvpe("make", ["make", "--no-print-directory", "run-console",
+                                "-o", "obj/kernel.elf", "NCPU=1",
+                                "LOG=obj/test-logs/tools-run-console.kernel.log"], env)
+        out = bytearray()
+
+        def read_until(marker, seconds):
+            deadline = time.monotonic() + seconds
+            while marker not in out and time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    try:
+                        out.extend(os.read(fd, 65536))
+                    except OSError:         # the other side closed: make is done
+                        return False
+            return marker in out
+
+        try:
+            self.assertTrue(read_until(b"nuthatch> ", 90), bytes(out[-400:]))
+            self.assertIn(b"Alt-2", out)
+            self.assertIn(b"poweroff", out)
+            os.write(fd, b"\x1b2")                     # Alt-2: QEMU's monitor
+            self.assertTrue(read_until(b"(qemu)", 20), bytes(out[-400:]))
+            os.write(fd, b"quit\r")
+            read_until(b"never printed", 20)            # until make closes the terminal
+            deadline = time.monotonic() + 10
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            while not finished and time.monotonic() < deadline:
+                time.sleep(0.1)
+                finished, status = os.waitpid(pid, os.WNOHANG)
+            self.assertEqual(finished, pid, "make run-console still running after quit")
+            self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+            pid = None
+        finally:
+            if pid:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            os.close(fd)
 
 
 class knobs(unittest.TestCase):

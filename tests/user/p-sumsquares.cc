@@ -5,6 +5,7 @@
 // Easy to get wrong: the line numbers of `sum_of_squares` are named in
 // gdb-locals.gdb (`hbreak p-sumsquares.cc:NN`): move them and that file must
 // follow.
+//! ncpu: 1
 #include "u-lib.hh"
 
 // Not inlined, and its argument comes from memory the compiler cannot see
