@@ -107,6 +107,10 @@ $(O)/k/kernel/arch/initfs-image.o: KERNEL_ASFLAGS += -DINITFS_IMAGE='"$(O)/initf
 
 USER_CXXFLAGS := $(COMMON_CXXFLAGS) -Iuser -DNUTHATCH_USER=1
 USER_RUNTIME_CXXFLAGS := $(USER_CXXFLAGS) -mgeneral-regs-only
+# Programs (p-*.cc) get Chickadee's warnings, shown but never fatal:
+# coursework that warns must still build. -Werror stays on everything else.
+USER_PROGRAM_CXXFLAGS := $(filter-out -Werror -Wextra,$(USER_CXXFLAGS)) \
+	-W -Wshadow -Wno-format -Wno-unused-parameter
 USER_ASFLAGS := -Iinclude -Iuser -MMD -MP
 USER_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T user/user.ld
@@ -125,8 +129,8 @@ endif
 
 $(O)/u/.flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_LDFLAGS)' | cmp -s - $@ \
-		|| echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_LDFLAGS)' > $@
+	@echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_PROGRAM_CXXFLAGS) $(USER_LDFLAGS)' \
+		| cmp -s - $@ || echo '$(CXX) $(USER_RUNTIME_CXXFLAGS) $(USER_PROGRAM_CXXFLAGS) $(USER_LDFLAGS)' > $@
 
 $(USER_LIB_OBJS): $(O)/u/%.o: %.cc $(O)/u/.flags
 	@mkdir -p $(@D)
@@ -135,7 +139,7 @@ $(USER_LIB_OBJS): $(O)/u/%.o: %.cc $(O)/u/.flags
 $(O)/u/%.o: %.cc $(O)/u/.flags
 	@mkdir -p $(@D)
 	@echo "  UCXX    $<"
-	$(Q)$(CXX) $(USER_CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(USER_PROGRAM_CXXFLAGS) -c $< -o $@
 $(O)/u/%.o: %.S $(O)/u/.flags
 	@mkdir -p $(@D)
 	@echo "  UAS     $<"
@@ -191,7 +195,7 @@ compile_commands.json: FORCE
 		"$(CXX) $(KERNEL_CXXFLAGS)" $(O)/k $(filter %.cc,$(KERNEL_SRCS)) -- \
 		"$(CXX) $(KERNEL_ASFLAGS)" $(O)/k $(filter %.S,$(KERNEL_SRCS)) -- \
 		"$(CXX) $(USER_RUNTIME_CXXFLAGS)" $(O)/u $(USER_LIB_SRCS) -- \
-		"$(CXX) $(USER_CXXFLAGS)" $(O)/u $(USER_PROGRAM_SRCS) -- \
+		"$(CXX) $(USER_PROGRAM_CXXFLAGS)" $(O)/u $(USER_PROGRAM_SRCS) -- \
 		"$(CXX) $(USER_ASFLAGS)" $(O)/u user/crt0.S user/activation.S -- \
 		"$(HOSTCXX) $(HOST_CXXFLAGS)" $(O)/host $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)
 
