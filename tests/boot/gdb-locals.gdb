@@ -2,7 +2,7 @@
 # (the program is not mapped yet) on the return line of sum_of_squares, then
 # its locals, as a student debugging with OPT=-Og would see them.
 nuthatch-user sumsquares
-hbreak p-sumsquares.cc:17
+hbreak p-sumsquares.cc:18
 continue
 info args
 info locals

@@ -15,7 +15,7 @@
     for (int i = 1; i <= n; ++i) {
         total += long(i) * i;
     }
-    return total;                                   // line 17: gdb stops here
+    return total;                                   // line 18: gdb stops here
 }
 
 volatile int count = 10;
