@@ -156,9 +156,9 @@ class run_console(unittest.TestCase):
 
 class knobs(unittest.TestCase):
     def compile_line(self, *args):
-        status, out, _ = make("-n", "-W", "kernel/main.cc", "obj/k/kernel/main.o", *args)
+        status, out, _ = make("-n", "-W", "kernel/core/main.cc", "obj/k/kernel/core/main.o", *args)
         self.assertEqual(status, 0, out)
-        lines = [l for l in out.splitlines() if " -c kernel/main.cc" in l]
+        lines = [l for l in out.splitlines() if " -c kernel/core/main.cc" in l]
         self.assertTrue(lines, out)
         return lines[0].split()
 
@@ -182,8 +182,8 @@ class outputs(unittest.TestCase):
         entries = self.entries()
         for entry in entries.values():
             self.assertEqual(set(entry) >= {"directory", "file", "arguments"}, True, entry)
-        kernel = entries["kernel/main.cc"]["arguments"]
-        for flag in ("-ffreestanding", "-mcmodel=kernel", "-mno-red-zone", "-Ikernel"):
+        kernel = entries["kernel/core/main.cc"]["arguments"]
+        for flag in ("-ffreestanding", "-mcmodel=kernel", "-mno-red-zone", "-Ikernel/core"):
             self.assertIn(flag, kernel)
         user = entries["user/p-hello.cc"]["arguments"]
         for flag in ("-ffreestanding", "-DNUTHATCH_USER=1", "-Iuser"):
@@ -197,7 +197,7 @@ class outputs(unittest.TestCase):
         built = read("obj/k/.flags").split()
         self.assertEqual([f for f in kernel if re.fullmatch(r"-O.*", f)],
                          [f for f in built if re.fullmatch(r"-O.*", f)])
-        self.assertTrue(os.path.isabs(entries["kernel/main.cc"]["directory"]))
+        self.assertTrue(os.path.isabs(entries["kernel/core/main.cc"]["directory"]))
 
     def test_listings(self):
         kernel = read("obj/kernel.asm")
