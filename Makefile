@@ -18,12 +18,18 @@ CXX := $(CCPREFIX)g++
 LD := $(CCPREFIX)ld
 NM := $(CCPREFIX)nm
 OBJCOPY := $(CCPREFIX)objcopy
+OBJDUMP := $(CCPREFIX)objdump
 HOSTCXX ?= g++
 
 # ---------------------------------------------------------------------------
 # Flags
 
-COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
+# OPT and WERROR come from GNUmakefile.local (OPT=-Og for debugging; WERROR=0
+# shows warnings without stopping the build). Both are part of the flags
+# recorded in obj/k/.flags and obj/u/.flags, so changing them rebuilds.
+OPT ?= -O2
+WERROR ?= 1
+COMMON_CXXFLAGS := -std=gnu++2b $(OPT) -g -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror) \
 	-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector \
 	-fno-omit-frame-pointer -fcf-protection=none -fno-pic -fno-pie \
@@ -42,7 +48,7 @@ KERNEL_SRCS := $(filter-out %/asm-offsets.cc,$(wildcard boot/*.S kernel/*.cc \
 	kernel/*/*.cc kernel/*/*.S lib/*.cc tests/kernel/*.cc))
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
 
-all: $(O)/kernel.elf user-programs
+all: $(O)/kernel.elf user-programs listings compile_commands.json
 
 # Rebuild everything when the flags change.
 $(O)/k/.flags: FORCE
@@ -183,6 +189,33 @@ user-programs: $(USER_PROGRAMS) $(O)/initfs.img
 	$(patsubst %,$(O)/u/%.d,$(basename $(USER_PROGRAM_SRCS)))
 
 # ---------------------------------------------------------------------------
+# Listings: obj/kernel.asm and obj/user/NAME.asm, disassembly with the source
+# lines interleaved (objdump -S) and names demangled. About 0.01 s each, and
+# only redone when the image changes, so every build makes them.
+
+$(O)/kernel.asm: $(O)/kernel.elf
+	@echo "  ASM     $@"
+	$(Q)$(OBJDUMP) -d -S -C $< > $@
+$(O)/user/%.asm: $(O)/user/%
+	$(Q)$(OBJDUMP) -d -S -C $< > $@
+listings: $(O)/kernel.asm $(addsuffix .asm,$(USER_PROGRAMS))
+
+# ---------------------------------------------------------------------------
+# compile_commands.json (for clangd and other C++ language servers): one entry
+# per kernel, user and host source with the flags it is built with. Rewritten
+# only when its content changes; kernel entries come first, so a file built
+# twice (lib/) is understood with the kernel's flags.
+
+compile_commands.json: FORCE
+	$(Q)python3 scripts/mkcompdb.py $@ \
+		"$(CXX) $(KERNEL_CXXFLAGS)" $(O)/k $(filter %.cc,$(KERNEL_SRCS)) -- \
+		"$(CXX) $(KERNEL_ASFLAGS)" $(O)/k $(filter %.S,$(KERNEL_SRCS)) -- \
+		"$(CXX) $(USER_RUNTIME_CXXFLAGS)" $(O)/u $(USER_LIB_SRCS) -- \
+		"$(CXX) $(USER_PROGRAM_CXXFLAGS)" $(O)/u $(USER_PROGRAM_SRCS) -- \
+		"$(CXX) $(USER_ASFLAGS)" $(O)/u user/crt0.S $(wildcard user/u-*.S) -- \
+		"$(HOSTCXX) $(HOST_CXXFLAGS)" $(O)/host $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)
+
+# ---------------------------------------------------------------------------
 # Host unit tests (GoogleTest): tests/host/*.cc against the pieces of lib/
 # and kernel/ that are pure logic, compiled for Linux with sanitizers.
 # lib/ names that collide with the C library are renamed with -D for the
@@ -253,14 +286,36 @@ QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
 QEMUDEPS := scripts/ensure-deps.sh
 ensure-qemu = @scripts/ensure-deps.sh qemu
 
+# Mistakes caught before anything is built or booted: a program name that
+# does not exist (run-NAME, run-gdb-NAME, gdb-NAME, PROG=, RUNPROG=), and
+# run-graphic with no display to open a window on.
+RUN_MODES := run-iso run-uefi run-graphic run-console run-gdb
+RUN_GOALS := $(filter run run-% gdb gdb-%,$(MAKECMDGOALS))
+RUN_GOAL_NAMES := $(foreach g,$(filter-out $(RUN_MODES),$(RUN_GOALS)),\
+	$(patsubst gdb-%,%,$(patsubst run-gdb-%,%,$(patsubst run-%,%,$(filter-out run gdb,$(g))))))
+RUN_GOAL_NAMES += $(if $(RUN_GOALS),$(PROG) $(RUNPROG))
+RUN_UNKNOWN := $(firstword $(filter-out $(USER_PROGRAM_NAMES),$(RUN_GOAL_NAMES)))
+RUN_USER_NAMES := $(sort $(patsubst user/p-%.cc,%,$(filter-out user/p-bench-%,$(filter user/%,$(USER_PROGRAM_SRCS)))))
+RUN_HINT = $(if $(filter $(patsubst p-%,%,$(RUN_UNKNOWN)),$(USER_PROGRAM_NAMES)),program names drop the p-: say $(patsubst p-%,%,$(RUN_UNKNOWN)),no user/p-$(RUN_UNKNOWN).cc or tests/user/p-$(RUN_UNKNOWN).cc; user/ has $(RUN_USER_NAMES), tests/user/ the tests)
+ifneq ($(RUN_UNKNOWN),)
+$(error no program $(RUN_UNKNOWN) ($(RUN_HINT)))
+endif
+ifneq ($(filter run-graphic,$(MAKECMDGOALS)),)
+ifeq ($(DISPLAY)$(WAYLAND_DISPLAY),)
+$(error run-graphic needs a display and neither DISPLAY nor WAYLAND_DISPLAY is set: use make run-console (the CGA screen in this terminal) or make run (serial console))
+endif
+endif
+
+LEAVE_SERIAL := to leave: Ctrl-A x quits QEMU (or type poweroff at the nuthatch> prompt)
+
 run: $(O)/kernel.elf
 	$(ensure-qemu)
-	@echo "Booting Nuthatch: serial console on this terminal; Ctrl-A x quits QEMU."
+	@echo "Booting Nuthatch: serial console on this terminal; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio $(QEMU_KERNEL)
 
 run-%: $(O)/kernel.elf
 	$(ensure-qemu)
-	@echo "Booting Nuthatch with program '$*': Ctrl-A x quits QEMU."
+	@echo "Booting Nuthatch with program '$*'; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio \
 		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
 
@@ -285,42 +340,49 @@ stress-pipes: $(O)/kernel.elf
 
 run-iso: $(O)/nuthatch.iso
 	$(ensure-qemu)
-	@echo "Booting the GRUB ISO (BIOS): Ctrl-A x quits QEMU."
+	@echo "Booting the GRUB ISO (BIOS); $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -cdrom $<
 
 run-uefi: $(O)/nuthatch.iso
 	@scripts/ensure-deps.sh qemu uefi
-	@echo "Booting the GRUB ISO under UEFI ($(OVMF)); firmware start takes a few seconds. Ctrl-A x quits QEMU."
+	@echo "Booting the GRUB ISO under UEFI ($(OVMF)); firmware start takes a few seconds; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -bios $(OVMF) -cdrom $<
 
 run-graphic: $(O)/kernel.elf
 	$(ensure-qemu)
+	@echo "CGA screen in a QEMU window, serial console on this terminal; to leave: close the window, or Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -serial mon:stdio $(QEMU_KERNEL)
 
 run-console: $(O)/kernel.elf
 	$(ensure-qemu)
-	@echo "CGA screen in this terminal; serial output goes to $(O)/serial.log. Esc 2 then 'quit' exits."
+	@echo "CGA screen in this terminal; serial output goes to $(O)/serial.log."
+	@echo "To leave: type poweroff at the nuthatch> prompt, or press Alt-2 (Esc and 2 together) for QEMU's monitor, then quit and Enter; if the terminal is garbled afterwards, type reset."
+	@sleep 1
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display curses -serial file:$(O)/serial.log $(QEMU_KERNEL)
 
 run-gdb: $(O)/kernel.elf
 	$(ensure-qemu)
-	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT); run 'make gdb' in another terminal."
+	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT); run 'make gdb' in another terminal. To leave: Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMU_KERNEL)
 
 # `make run-gdb-NAME`: boot program NAME, stopped for gdb. Also matches
 # `run-%`; GNU make picks the pattern with the shorter stem, so this wins.
 run-gdb-%: $(O)/kernel.elf
 	$(ensure-qemu)
-	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT) with program '$*'; run 'make gdb-$*' in another terminal."
+	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT) with program '$*'; run 'make gdb-$*' in another terminal. To leave: Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \
 		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
 
 # `make gdb` loads the kernel's symbols and one user program's (all link at
 # 0x100000, so one at a time): PROG, else RUNPROG, else hello (what the
 # kernel runs by default). `make gdb-NAME` is `make gdb PROG=NAME`.
+# Before gdb starts, a look at the port (no connection, so QEMU's one gdb
+# connection stays free): nothing listening fails at once with a hint.
 GDBPROG = $(or $(PROG),$(RUNPROG),hello)
 define run_gdb
+	@scripts/gdb/listening.sh $(GDBPORT) || { echo "make: nothing listens on localhost:$(GDBPORT): start 'make run-gdb$(if $(filter-out hello,$(1)),-$(1))' in another terminal first (same GDBPORT)." >&2; exit 1; }
 	@scripts/ensure-deps.sh gdb
+	@echo "Attaching gdb to localhost:$(GDBPORT) with $(O)/user/$(1)'s symbols. To leave: quit (QEMU goes on; Ctrl-A x in its terminal)."
 	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-user $(1)" \
 		-ex "nuthatch-connect $(GDBPORT)" $(O)/kernel.elf
 endef
@@ -379,7 +441,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
+.PHONY: all user-programs listings host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -3,12 +3,17 @@ r"""harness.py — find Nuthatch's tests, run them in parallel, report verdicts.
 
 Kinds of test, each one file:
   tests/kernel/NAME.cc   in-kernel test, booted with `test=NAME harness`
-  tests/user/p-NAME.cc   user program, booted with `run=NAME harness`; unless
-                         it says otherwise (any `expect`, or `result: fail`)
-                         it must print a line ending in `succeeded!`
+  tests/user/p-NAME.cc   user program, booted with `run=NAME harness`; its
+                         test name is NAME (`p-NAME` selects it too). If it
+                         should pass it must print a line ending in
+                         `succeeded!`, `expect` lines or not, unless it says
+                         `succeeded: no`
   tests/boot/NAME.test   a boot path (GRUB ISO, UEFI, gdb ...); `key: value`
                          lines, `#` comments
   tests/host/*.cc        GoogleTest cases, one report line per case
+  tests/tools/test_*.py  Python unittest modules about the Makefile, the
+                         build outputs and this harness, named
+                         tools/MODULE.CLASS.METHOD, one report line per case
 
 Directives, in `//! key: value` lines of a .cc file or in a .test file:
   expect REGEX       must appear in the serial output (repeatable)
@@ -25,6 +30,8 @@ Directives, in `//! key: value` lines of a .cc file or in a .test file:
                      batch mode against QEMU started stopped; the harness
                      connects first with scripts/gdb/nuthatch.gdb
   gdb-expect REGEX   must appear in gdb's output (repeatable)
+  succeeded yes|no   user tests: whether a line ending in `succeeded!` is
+                     required (default yes when result is pass)
   input BYTES        typed on COM1 before the machine starts (Python escapes:
                      \r \n \t \xNN \\); COM1 is then QEMU's stdio through a
                      mux, as in `make run`, so Ctrl-A (\x01) is its escape
@@ -35,7 +42,8 @@ Regexes are Python `re` patterns in MULTILINE mode, matched against the
 serial log with terminal escape sequences and carriage returns removed.
 
 The work happens in scripts/harnesslib/: spec.py (discovery, directives),
-boot.py (one QEMU run and its verdict), host.py (GoogleTest), common.py.
+boot.py (one QEMU run and its verdict), host.py (GoogleTest), tools.py and
+unitrun.py (tool tests), common.py.
 Easy to get wrong: the summary must stay the last line printed; scripts and
 CI read it there.
 """
@@ -52,7 +60,8 @@ from harnesslib.boot import run_boot                                   # noqa: E
 from harnesslib.common import (KERNEL, LOGDIR, ROOT, clean_serial, outcome,  # noqa: E402
                                read_text, run_context)
 from harnesslib.host import host_tests_wanted, run_host               # noqa: E402
-from harnesslib.spec import discover, missing_requirements, selected  # noqa: E402
+from harnesslib.spec import close_names, discover, missing_requirements, selected  # noqa: E402
+from harnesslib.tools import run_tools, tool_modules, tools_wanted  # noqa: E402
 
 class reporter:
     def __init__(self, verbose):
@@ -135,15 +144,24 @@ def main():
     if options.list:
         for spec in specs:
             print(f"{spec.name:20} {spec.kind:7} {spec.path}")
+        for module in tool_modules():
+            print(f"{'tools/' + module:20} {'tools':7} tests/tools/{module}.py")
         return 0
     ctx = run_context(options.qemu, options.make)
     out = reporter(options.verbose)
     jobs, now = boot_jobs(ctx, specs, options.names)
+    if tools_wanted(options.names):
+        for module in tool_modules():
+            jobs.append(lambda m=module: run_tools(ctx, m, options.names))
     if host_tests_wanted(options.names):
         jobs.insert(0, lambda: run_host(ctx, options.names))   # longest: start first
     out.report(now)
     if not jobs and not now:
-        print(f"harness: no test matches {' '.join(options.names)} (try --list)", file=sys.stderr)
+        names = [spec.name for spec in specs]
+        near = sorted({n for p in options.names for n in close_names(names, p)})
+        hint = f"; close names: {' '.join(near)}" if near else ""
+        print(f"harness: no test matches {' '.join(options.names)}{hint} (all: --list)",
+              file=sys.stderr)
         print(out.summary())
         return 2
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(options.jobs, 1))

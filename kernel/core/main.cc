@@ -113,7 +113,7 @@ void run_ktest(const char* name) {
 // discipline's job. It prints with kprintf_screen: it is interactive, so
 // the CGA screen shows it too.
 void monitor() {
-    kprintf_screen("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
+    kprintf_screen("Type 'help' for commands; 'poweroff' ends the run.\n");
     char line[80];
     for (;;) {
         kprintf_screen("nuthatch> ");

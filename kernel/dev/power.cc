@@ -39,7 +39,7 @@ void finish_run(bool pass) {
         power_off();
     }
     // Forced: after a panic the console lock may belong to a stopped CPU.
-    const char text[] = "Nuthatch: halted. (In QEMU: Ctrl-A x quits.)\n";
+    const char text[] = "Nuthatch: halted. (QEMU: Ctrl-A x quits; in make run-console, Alt-2 then quit.)\n";
     console_write_forced(text, sizeof(text) - 1);
     halt_forever();
 }

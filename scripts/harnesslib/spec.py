@@ -1,8 +1,13 @@
 """spec.py — finding tests and reading their directives (see harness.py for
 the list). A test file that cannot be understood becomes a spec with
 `error` set, reported as a failure rather than stopping the whole run.
+
+Easy to get wrong: a user test that should pass must print a line ending in
+`succeeded!` whatever else it expects (`expect` lines add to that rule, they
+do not replace it); only `succeeded: no` turns the rule off.
 """
 
+import difflib
 import fnmatch
 import os
 import re
@@ -12,13 +17,27 @@ from .common import OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input"}
+               "requires", "gdb", "input", "succeeded"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": ""}
+            "gdb": "", "input": "", "succeeded": ""}
+SUCCEEDED_LINE = r"succeeded!$"
+
+
+def debug_build():
+    """Whether user programs were built for debugging (OPT=-Og or -O0): the
+    optimisation flag recorded in obj/u/.flags."""
+    try:
+        with open(os.path.join("obj", "u", ".flags"), encoding="utf-8") as f:
+            levels = [w for w in f.read().split() if w.startswith("-O")]
+    except OSError:
+        return False
+    return bool(levels) and levels[-1] in ("-Og", "-O0")
+
 
 # Requirements that are not commands on PATH.
 RESOURCES = {
+    "debug-build": debug_build,
     "ovmf": lambda: os.path.exists(OVMF),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
@@ -58,6 +77,8 @@ class test_spec:
             raise test_error(f"{self.path}: result must be pass or fail")
         if s["boot"] not in BOOT_REQUIRES:
             raise test_error(f"{self.path}: boot must be kernel, iso or uefi")
+        if s["succeeded"] not in ("", "yes", "no"):
+            raise test_error(f"{self.path}: succeeded must be yes or no")
         try:
             self.ncpus = [int(n) for n in s["ncpu"].split()]
             self.timeout = float(s["timeout"])
@@ -148,8 +169,11 @@ def discover():
     for path in files("user", "p-*.cc"):
         name = os.path.basename(path)[2:-3]
         spec = load_source_test(name, "user", path, f"run={name} harness")
-        if not spec.lists["expect"] and spec.scalars["result"] == "pass":
-            spec.lists["expect"].append(r"succeeded!$")
+        # Required by default when the test should pass; `succeeded: yes`
+        # also asks it of a test that expects failure, `no` drops it.
+        wanted = spec.scalars["succeeded"] or ("yes" if spec.scalars["result"] == "pass" else "no")
+        if wanted == "yes" and SUCCEEDED_LINE not in spec.lists["expect"]:
+            spec.lists["expect"].append(SUCCEEDED_LINE)
         specs.append(spec)
     for path in files("boot", "*.test"):
         specs.append(load_boot_test(path))
@@ -163,11 +187,21 @@ def discover():
 
 def selected(name, patterns):
     """A name is selected by an exact name, a glob, or a group prefix
-    (`host` selects every `host/...` test)."""
+    (`host` selects every `host/...` test). A user test's file name has a
+    `p-` its test name lacks, so `p-forktree` selects `forktree` too."""
     if not patterns:
         return True
+    patterns = list(patterns) + [p[2:] for p in patterns if p.startswith("p-")]
     return any(name == p or fnmatch.fnmatchcase(name, p) or name.startswith(p + "/")
                for p in patterns)
+
+
+def close_names(names, pattern):
+    """Test names like `pattern`, for a hint when nothing matches it."""
+    bare = pattern[2:] if pattern.startswith("p-") else pattern
+    near = [n for n in names if len(bare) >= 3 and (bare in n or n in bare)]
+    near += difflib.get_close_matches(bare, names, n=6, cutoff=0.6)
+    return sorted(set(near))[:8]
 
 
 def missing_requirements(spec):
@@ -178,5 +212,5 @@ def missing_requirements(spec):
     for tool in wanted:
         present = RESOURCES[tool]() if tool in RESOURCES else shutil.which(tool)
         if not present and tool not in missing:
-            missing.append(tool)
+            missing.append(tool + (" (make check OPT=-Og)" if tool == "debug-build" else ""))
     return missing

@@ -1,0 +1,94 @@
+"""test_harness.py — the harness's own rules, checked on throw-away test
+trees (no QEMU): a user test that should pass must print `succeeded!` even
+when it has `expect` lines, unless it says `succeeded: no`; `p-NAME` selects
+the user test NAME; a name that matches nothing gets a hint with close names.
+
+Easy to get wrong: discover() reads `tests/` under the current directory,
+so each case works in its own temporary tree and goes back afterwards.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.dont_write_bytecode = True
+from harnesslib import spec as harness_spec      # noqa: E402
+
+SUCCEEDED = r"succeeded!$"
+
+
+def discover_in(files):
+    """discover() over a tree holding only `files` ({path: text})."""
+    old = os.getcwd()
+    with tempfile.TemporaryDirectory() as tree:
+        for path, text in files.items():
+            os.makedirs(os.path.join(tree, os.path.dirname(path)), exist_ok=True)
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text)
+        os.chdir(tree)
+        try:
+            return {s.name: s for s in harness_spec.discover()}
+        finally:
+            os.chdir(old)
+
+
+class succeeded_rule(unittest.TestCase):
+    def test_plain_user_test_needs_succeeded(self):
+        specs = discover_in({"tests/user/p-plain.cc": "void process_main() {}\n"})
+        self.assertIsNone(specs["plain"].error)
+        self.assertIn(SUCCEEDED, specs["plain"].lists["expect"])
+
+    def test_expect_keeps_succeeded(self):
+        # The old harness dropped the rule as soon as a test had an expect line.
+        specs = discover_in({"tests/user/p-exp.cc": "//! expect: ^hello$\n"})
+        self.assertIsNone(specs["exp"].error)
+        self.assertEqual(specs["exp"].lists["expect"], ["^hello$", SUCCEEDED])
+
+    def test_opt_out(self):
+        specs = discover_in({"tests/user/p-quiet.cc":
+                             "//! expect: ^hello$\n//! succeeded: no\n"})
+        self.assertIsNone(specs["quiet"].error)
+        self.assertEqual(specs["quiet"].lists["expect"], ["^hello$"])
+
+    def test_expected_failure_does_not_need_it(self):
+        specs = discover_in({"tests/user/p-dies.cc": "//! result: fail\n"})
+        self.assertNotIn(SUCCEEDED, specs["dies"].lists["expect"])
+        specs = discover_in({"tests/user/p-dies.cc": "//! result: fail\n//! succeeded: yes\n"})
+        self.assertIn(SUCCEEDED, specs["dies"].lists["expect"])
+
+    def test_bad_value_is_an_error(self):
+        specs = discover_in({"tests/user/p-odd.cc": "//! succeeded: maybe\n"})
+        self.assertIn("succeeded must be yes or no", specs["odd"].error or "")
+
+    def test_judge_fails_a_run_without_succeeded(self):
+        # The verdict itself: the kernel reported pass and the expect line
+        # matched, but the program never said it succeeded.
+        from harnesslib import boot
+        specs = discover_in({"tests/user/p-exp.cc": "//! expect: ^hello$\n"})
+        reasons = boot.judge(specs["exp"], 33, False, "hello\n", "", "", "", None)
+        self.assertTrue(any("succeeded" in r for r in reasons), reasons)
+        reasons = boot.judge(specs["exp"], 33, False, "hello\np-exp succeeded!\n", "", "", "", None)
+        self.assertEqual(reasons, [])
+
+
+class names(unittest.TestCase):
+    def test_p_prefix_selects_user_test(self):
+        self.assertTrue(harness_spec.selected("forktree", ["p-forktree"]))
+        self.assertTrue(harness_spec.selected("forktree", ["p-fork*"]))
+        self.assertFalse(harness_spec.selected("forktree", ["p-exec"]))
+
+    def test_no_match_prints_close_names(self):
+        result = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "harness.py"),
+                                 "--jobs", "1", "forktre"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("no test matches forktre", result.stderr)
+        self.assertRegex(result.stderr, r"close names: .*\bforktree\b")
+
+
+if __name__ == "__main__":
+    unittest.main()
