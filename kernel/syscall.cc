@@ -27,6 +27,7 @@
 #include "process.hh"
 #include "timer.hh"
 #include "uaccess.hh"
+#include "usersym.hh"
 #include "vm.hh"
 
 namespace {
@@ -316,7 +317,7 @@ void return_to_user(proc* p, regstate* regs) {
 void user_exception(regstate* regs) {
     proc* p = current();
     assert(p->is_user_);
-    char why[160];
+    char why[256];
     uint64_t v = regs->reg_intno;
     if (v == INT_PAGEFAULT) {
         snprintf(why, sizeof(why), "page fault at %p (%s %s, error %#lx) at rip %p", (void*) rdcr2(),
@@ -329,6 +330,7 @@ void user_exception(regstate* regs) {
                  exception_name(v), (unsigned long) v, (unsigned long) regs->reg_errcode,
                  (void*) regs->reg_rip);
     }
+    user_fault_where(p->program_, regs->reg_rip, why, sizeof(why));
     process_kill(p, why, KILLED_STATUS_BASE + int(v));
 }
 
