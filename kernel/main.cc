@@ -128,7 +128,8 @@ void monitor() {
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
-            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n");
+            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n"
+                           "keys (any time): Ctrl-P lists processes, Ctrl-K kills one\n");
         } else if (strcmp(line, "cpus") == 0) {
             for (int i = 0; i < ncpu; ++i) {
                 kprintf_screen("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,

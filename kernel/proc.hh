@@ -63,6 +63,9 @@ struct proc {
     std::atomic<bool> child_exited_ = false;    // interrupts msleep
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
+    // Set (under process_lock) by process_request_kill; read locklessly
+    // on the way to user mode and by interruptible waits.
+    std::atomic<bool> kill_requested_ = false;
     // Activations (kernel/activation.cc): the segment header (kernel
     // pointer), where upcalls enter, and a tick not yet delivered.
     act_header* act_header_ = nullptr;

@@ -418,11 +418,45 @@ void process_kill(proc* p, const char* why, int status) {
     process_exit(p, status);
 }
 
+int process_request_kill(pid_t pid) {
+    spinlock_guard guard(process_lock);
+    proc* p = process_lookup(pid);
+    if (!p || p->pstate_ == ps_exited) {
+        return E_SRCH;
+    }
+    if (!p->is_user_) {
+        return E_PERM;
+    }
+    p->kill_requested_ = true;
+    // A blocked process re-checks its wait, which gives up (see the
+    // predicates that test kill_requested_); a running one dies at its
+    // next interrupt or system-call return.
+    p->wake();
+    return 0;
+}
+
+void process_check_kill(proc* p) {
+    if (p->kill_requested_) {
+        process_kill(p, "killed from the console", KILLED_STATUS_CONSOLE);
+    }
+}
+
+void process_for_each(void (*fn)(proc* p, void* arg), void* arg) {
+    spinlock_guard guard(process_lock);
+    for (proc* c = process_table.front(); c; c = process_table.next(c)) {
+        fn(c, arg);
+    }
+}
+
 pid_t process_waitpid(proc* p, pid_t pid, int* status, int options) {
     proc* zombie = nullptr;
     int result = 0;
     waiter w;
     w.block_until(p->child_wait_, [&] {
+        if (p->kill_requested_) {
+            result = E_INTR;            // dies on its way out (process_check_kill)
+            return true;
+        }
         spinlock_guard guard(process_lock);
         bool any = false;
         for (proc* c = process_table.front(); c; c = process_table.next(c)) {

@@ -99,7 +99,9 @@ int syscall_msleep(ctx c, unsigned ms) {
     p->child_exited_ = false;
     uint64_t deadline = timer_deadline(ms);
     waiter w;
-    w.block_until(timer_queue, [&] { return ticks >= deadline || p->child_exited_; });
+    w.block_until(timer_queue, [&] {
+        return ticks >= deadline || p->child_exited_ || p->kill_requested_;
+    });
     return ticks < deadline ? E_INTR : 0;
 }
 
@@ -310,6 +312,7 @@ void return_to_user(proc* p, regstate* regs) {
                  (void*) regs->reg_rip);
         process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
     }
+    process_check_kill(p);
     activation_return_to_user(p, regs);
 }
 

@@ -12,10 +12,10 @@ from .common import OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input"}
+               "requires", "gdb", "input", "input-after"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": ""}
+            "gdb": "", "input": "", "input-after": ""}
 
 # Requirements that are not commands on PATH.
 RESOURCES = {
@@ -65,6 +65,12 @@ class test_spec:
             raise test_error(f"{self.path}: ncpu and timeout must be numbers")
         if not self.ncpus:
             raise test_error(f"{self.path}: ncpu lists no CPU counts")
+        if s["input-after"] and not s["input"]:
+            raise test_error(f"{self.path}: input-after without input")
+        try:
+            re.compile(s["input-after"])
+        except re.error as e:
+            raise test_error(f"{self.path}: bad input-after regex: {e}")
         try:
             self.input = input_bytes(s["input"])
         except (UnicodeError, ValueError) as e:
