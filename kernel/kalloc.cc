@@ -364,6 +364,30 @@ size_t kalloc_usable_size(void* ptr) {
     return size_t(PAGESIZE) << p->order_;
 }
 
+uint64_t kalloc_managed_end() {
+    spinlock_guard guard(kalloc_lock);
+    return initialized ? buddy.end_pa() : 0;
+}
+
+void kalloc_for_each_page(void (*fn)(uint64_t pa, bool free, void* arg), void* arg) {
+    spinlock_guard guard(kalloc_lock);
+    if (!initialized) {
+        return;
+    }
+    // A tail page belongs to the block of the last head seen.
+    bool block_free = false;
+    for (uint64_t pa = buddy.base_pa(); pa < buddy.end_pa(); pa += PAGESIZE) {
+        buddy_page* m = buddy.page_at(pa);
+        if (!m || m->state_ == buddy_state::absent) {
+            continue;
+        }
+        if (m->state_ != buddy_state::tail) {
+            block_free = m->state_ == buddy_state::free_head;
+        }
+        fn(pa, block_free, arg);
+    }
+}
+
 size_t kalloc_free_pages() {
     spinlock_guard guard(kalloc_lock);
     return buddy.free_pages();

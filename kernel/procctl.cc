@@ -7,6 +7,7 @@
 #include "abi/errno.hh"
 #include "cpustate.hh"
 #include "log.hh"
+#include "memviewer.hh"
 #include "proc.hh"
 #include "process.hh"
 #include "spinlock.hh"
@@ -66,7 +67,7 @@ void procctl_list() {
 }
 
 bool procctl_input(char ch) {
-    enum { pass, list, start_prompt, echo, erase, finish, cancel } action = pass;
+    enum { pass, list, viewer, start_prompt, echo, erase, finish, cancel } action = pass;
     char typed[sizeof(digits)];
     unsigned ntyped = 0;
     {
@@ -79,6 +80,8 @@ bool procctl_input(char ch) {
         if (!prompting) {
             if (ch == procctl_list_key) {
                 action = list;
+            } else if (ch == procctl_viewer_key) {
+                action = viewer;
             } else if (ch == procctl_kill_key) {
                 prompting = true;
                 ndigits = 0;
@@ -113,6 +116,9 @@ bool procctl_input(char ch) {
         return false;
     case list:
         procctl_list();
+        break;
+    case viewer:
+        memviewer_toggle();
         break;
     case start_prompt:
         kprintf_screen("\nkill pid: ");

@@ -12,6 +12,7 @@
 #include "initfs.hh"
 #include "kalloc.hh"
 #include "log.hh"
+#include "memviewer.hh"
 #include "memlayout.hh"
 #include "power.hh"
 #include "proc.hh"
@@ -84,7 +85,17 @@ void for_each_user_page(x86_64_pagetable* pt, F fn) {
 void free_user_memory(x86_64_pagetable* pt) {
     pagetable_free_tree(pt, [](uint64_t pa) {
         if (pa != CONSOLE_PAGE) {
+            memviewer_tag(pa, 0);
             kfree(pa2kptr<void>(pa));
+        }
+    });
+}
+
+// The memory viewer shows `pt`'s user pages as process `pid`'s.
+void tag_user_pages(x86_64_pagetable* pt, pid_t pid) {
+    for_each_user_page(pt, [&](uintptr_t, x86_64_pageentry_t e) {
+        if ((e & PTE_PAMASK) != CONSOLE_PAGE) {
+            memviewer_tag(e & PTE_PAMASK, pid);
         }
     });
 }
@@ -300,6 +311,7 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
     }
     regstate* regs = top_regstate(p);
     install_image(p, regs, image, program, args.argc);
+    tag_user_pages(image.pt, p->id_);
     p->regs_ = regs;
     cpus[p->cpu_index_].enqueue(p);
     return p;
@@ -319,6 +331,7 @@ int process_exec(proc* p, regstate* regs, const char* program, const exec_args& 
         fxrstor(p->fpu_);
         s.restore();
     }
+    tag_user_pages(image.pt, p->id_);
     free_user_memory(old);
     return 0;
 }
@@ -360,6 +373,7 @@ pid_t process_fork(proc* parent, const regstate* regs) {
         return r;
     }
     pid_t pid = child->id_;
+    tag_user_pages(pt, pid);
     set_program_name(child, parent->program_);
     child->act_header_ = activations;
     child->act_entry_ = parent->act_entry_;
@@ -514,7 +528,9 @@ int process_page_alloc(proc* p, uintptr_t va) {
         kfree(page);
         return E_NOMEM;
     }
+    memviewer_tag(kva2pa(page), p->id_);
     if (old != UINT64_MAX) {
+        memviewer_tag(old, 0);
         kfree(pa2kptr<void>(old));      // replaced: the old page is gone
     }
     return 0;

@@ -21,6 +21,7 @@
 #include "interrupts.hh"
 #include "kalloc.hh"
 #include "log.hh"
+#include "memviewer.hh"
 #include "memlayout.hh"
 #include "power.hh"
 #include "printf.hh"
@@ -228,11 +229,7 @@ ssize_t syscall_serial_write(ctx c, const char* buffer, size_t size) {
 }
 
 int syscall_consoletype(ctx, int type) {
-    if (type != CONSOLE_NORMAL && type != CONSOLE_MEMVIEWER) {
-        return E_INVAL;
-    }
-    *pa2kptr<volatile int>(CONSOLE_TYPE_ADDR) = type;
-    return 0;
+    return memviewer_set(type);         // E_INVAL for an unknown type
 }
 
 // --- not yet implemented: file descriptors, files, threads ------------------
