@@ -31,6 +31,11 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
 KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
 	-mgeneral-regs-only -Ikernel -I$(O)/gen
+# SAN=1: the undefined-behaviour sanitizer (runtime: kernel/ubsan.cc) and
+# poisoned free and fresh memory in kalloc.
+ifeq ($(SAN),1)
+KERNEL_CXXFLAGS += -fsanitize=undefined -fno-sanitize=vptr -DNUTHATCH_SAN=1
+endif
 KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T boot/kernel.ld
@@ -57,6 +62,9 @@ $(O)/gen/version.h: FORCE
 	@echo '#define NUTHATCH_VERSION "$(VERSION)"' | cmp -s - $@ \
 		|| echo '#define NUTHATCH_VERSION "$(VERSION)"' > $@
 $(O)/k/kernel/main.o: $(O)/gen/version.h
+
+# The sanitizer's runtime must not check itself.
+$(O)/k/kernel/ubsan.o: KERNEL_CXXFLAGS += -fno-sanitize=all
 
 $(O)/k/%.o: %.cc $(O)/k/.flags
 	@mkdir -p $(@D)
@@ -319,6 +327,10 @@ check: all
 	$(CHECK_DEPS)
 	+$(Q)scripts/harness.py --jobs $(shell nproc 2>/dev/null || echo 2) --make "$(MAKE)" --qemu "$(QEMU)"
 
+# The whole suite on a SAN=1 kernel (rebuilds; `make` alone rebuilds back).
+check-san:
+	+$(Q)$(MAKE) check SAN=1
+
 check-%: all
 	$(CHECK_DEPS)
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
@@ -356,7 +368,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
+.PHONY: all user-programs host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check check-san bench clean FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

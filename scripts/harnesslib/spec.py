@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 
-from .common import OVMF, test_error
+from .common import OBJ, OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
@@ -22,7 +22,17 @@ RESOURCES = {
     "ovmf": lambda: os.path.exists(OVMF),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
+    # The kernel was built with SAN=1 (its flags file says so).
+    "san": lambda: "-fsanitize=undefined" in read_flags(os.path.join(OBJ, "k", ".flags")),
 }
+
+
+def read_flags(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""
 BOOT_REQUIRES = {
     "kernel": [],
     "iso": ["grub-mkrescue", "xorriso", "grub-pc"],
