@@ -17,6 +17,10 @@ DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
             "gdb": "", "input": "", "input-after": ""}
 
+# A SAN=1 kernel (every check, poisoned memory) runs this much slower:
+# its tests get this much more time.
+SAN_SLOWDOWN = 3
+
 # Requirements that are not commands on PATH.
 RESOURCES = {
     "ovmf": lambda: os.path.exists(OVMF),
@@ -71,6 +75,8 @@ class test_spec:
         try:
             self.ncpus = [int(n) for n in s["ncpu"].split()]
             self.timeout = float(s["timeout"])
+            if RESOURCES["san"]():
+                self.timeout *= SAN_SLOWDOWN
         except ValueError:
             raise test_error(f"{self.path}: ncpu and timeout must be numbers")
         if not self.ncpus:
