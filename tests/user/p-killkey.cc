@@ -6,7 +6,7 @@
 //! input-after: ^killkey: children ready$
 //! input: \x10\x0b3\r\x0b4\r\x0b5\r\x0b6\r\x0b1\r\x0b\x1b\x10
 //! expect: ^ +3 +2 +(running|runnable) +\d+ +killkey$
-//! expect: ^ +4 +2 +blocked +\d+ +killkey$
+//! expect: ^ +4 +2 +(blocked|runnable) +\d+ +killkey$
 //! expect: ^ +6 +2 +zombie +\d+ +killkey$
 //! expect: ^ +1 +0 +blocked +\d+ +init$
 //! expect: ^kill: process 3 will be killed$
