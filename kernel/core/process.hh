@@ -48,7 +48,7 @@ pid_t process_fork(proc* parent, const regstate* regs);
 [[noreturn]] void process_exit(proc* p, int status);
 // Kill `p` (the current process) after a fault; prints why.
 [[noreturn]] void process_kill(proc* p, const char* why, int status);
-// Status of a process killed from the console (kernel/procctl.cc): 137, as
+// Status of a process killed from the console (kernel/debug/procctl.cc): 137, as
 // a Unix shell reports a SIGKILL (vector 9 never occurs in 64-bit mode).
 constexpr int KILLED_STATUS_CONSOLE = KILLED_STATUS_BASE + 9;
 // Ask process `pid` to die with KILLED_STATUS_CONSOLE, wherever it is: it

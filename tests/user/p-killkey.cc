@@ -2,11 +2,12 @@
 // serial console while this program's children are stuck: one spinning in
 // user mode (on another CPU when there are several), one asleep, one
 // blocked reading the console, one a zombie. Each killed child is reaped
-// with status 137; the zombie and init cannot be killed.
+// with status 137; the zombie and init cannot be killed. (The sleeper
+// may be listed runnable or running: every tick wakes it to re-check.)
 //! input-after: ^killkey: children ready$
 //! input: \x10\x0b3\r\x0b4\r\x0b5\r\x0b6\r\x0b1\r\x0b\x1b\x10
 //! expect: ^ +3 +2 +(running|runnable) +\d+ +killkey$
-//! expect: ^ +4 +2 +(blocked|runnable) +\d+ +killkey$
+//! expect: ^ +4 +2 +(blocked|runnable|running) +\d+ +killkey$
 //! expect: ^ +6 +2 +zombie +\d+ +killkey$
 //! expect: ^ +1 +0 +blocked +\d+ +init$
 //! expect: ^kill: process 3 will be killed$
