@@ -35,6 +35,7 @@ Directives, in `//! key: value` lines of a .cc file or in a .test file:
   input BYTES        typed on COM1 before the machine starts (Python escapes:
                      \r \n \t \xNN \\); COM1 is then QEMU's stdio through a
                      mux, as in `make run`, so Ctrl-A (\x01) is its escape
+  input-after REGEX  send `input` only once the serial log matches REGEX
 Only in .test files: `ktest: NAME` or `program: NAME` picks what to boot and
 inherits that test file's directives (the .test file's own come after).
 

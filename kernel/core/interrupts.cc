@@ -12,6 +12,7 @@
 #include "smp.hh"
 #include "symtab.hh"
 #include "timer.hh"
+#include "usersym.hh"
 
 namespace {
 
@@ -146,6 +147,7 @@ void return_to_user(proc* p, regstate* regs) {
                  (void*) regs->reg_rip);
         process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
     }
+    process_check_kill(p);
     activation_return_to_user(p, regs);
 }
 
@@ -153,7 +155,7 @@ void return_to_user(proc* p, regstate* regs) {
 void user_exception(regstate* regs) {
     proc* p = current();
     assert(p->is_user_);
-    char why[160];
+    char why[256];
     uint64_t v = regs->reg_intno;
     if (v == INT_PAGEFAULT) {
         snprintf(why, sizeof(why), "page fault at %p (%s %s, error %#lx) at rip %p", (void*) rdcr2(),
@@ -166,5 +168,6 @@ void user_exception(regstate* regs) {
                  exception_name(v), (unsigned long) v, (unsigned long) regs->reg_errcode,
                  (void*) regs->reg_rip);
     }
+    user_fault_where(p->program_, regs->reg_rip, why, sizeof(why));
     process_kill(p, why, KILLED_STATUS_BASE + int(v));
 }

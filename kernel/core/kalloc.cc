@@ -45,6 +45,30 @@ buddy_allocator buddy;                      // guarded by kalloc_lock
 uint32_t partial[nclasses];                 // guarded by kalloc_lock
 bool initialized = false;
 
+// SAN=1: freed memory is filled with `freed_fill` and fresh allocations with
+// `fresh_fill`, so a use after free reads (and dereferences) 0x6b6b...,
+// and an uninitialised read sees 0xa5a5... instead of a lucky zero. A free
+// small object's bytes past its link are checked on allocation: a write
+// after free is reported there.
+#ifdef NUTHATCH_SAN
+constexpr bool poison = true;
+#else
+constexpr bool poison = false;
+#endif
+constexpr uint8_t freed_fill = 0x6B, fresh_fill = 0xA5;
+
+// Panics if a free small object of `size` bytes was written after its free.
+void check_freed_object(const void* obj, size_t size) {
+    auto* bytes = static_cast<const uint8_t*>(obj);
+    for (size_t i = sizeof(free_object); i < size; ++i) {
+        if (bytes[i] != freed_fill) {
+            panic("kalloc: %lu-byte object %p written after it was freed "
+                  "(byte %lu is %#x, not %#x)", (unsigned long) size, obj,
+                  (unsigned long) i, bytes[i], freed_fill);
+        }
+    }
+}
+
 size_t class_size(unsigned c) {
     return size_t(1) << (min_class_shift + c);
 }
@@ -99,6 +123,9 @@ bool new_small_page_locked(unsigned c) {
         return false;
     }
     size_t size = class_size(c);
+    if (poison) {
+        memset(pa2kptr<void>(pa), freed_fill, PAGESIZE);
+    }
     uint16_t next = no_object;
     for (size_t k = PAGESIZE / size; k-- > 0; ) {
         auto obj = pa2kptr<free_object>(pa + k * size);
@@ -127,6 +154,10 @@ void* small_alloc(unsigned c) {
     assert_eq(obj->magic_, freed_magic);
     p.owner_free_ = obj->next_;
     obj->magic_ = 0;
+    if (poison) {
+        check_freed_object(obj, class_size(c));
+        memset(obj, fresh_fill, class_size(c));
+    }
     ++p.owner_count_;
     if (p.owner_free_ == no_object) {
         unlink_partial_locked(c, index);    // full
@@ -149,6 +180,9 @@ void small_free_locked(buddy_page& p, uint64_t pa) {
     }
     assert_gt(p.owner_count_, 0);
     bool was_full = p.owner_free_ == no_object;
+    if (poison) {
+        memset(obj, freed_fill, class_size(c));
+    }
     obj->next_ = p.owner_free_;
     obj->magic_ = freed_magic;
     p.owner_free_ = offset;
@@ -319,6 +353,9 @@ void* kalloc(size_t size) {
         spinlock_guard guard(kalloc_lock);
         pa = buddy.allocate(order_of(size));
     }
+    if (poison && pa) {
+        memset(pa2kptr<void>(pa), fresh_fill, size_t(PAGESIZE) << order_of(size));
+    }
     return pa ? pa2kptr<void>(pa) : nullptr;
 }
 
@@ -336,6 +373,10 @@ void kfree(void* ptr) {
     if (p->state_ == buddy_state::allocated_head && p->owner_tag_ != 0) {
         small_free_locked(*p, pa);
     } else {
+        int order = buddy.allocated_order(pa);
+        if (poison && order >= 0) {
+            memset(ptr, freed_fill, size_t(PAGESIZE) << order);
+        }
         buddy_result r = buddy.free(pa);
         assert(r == buddy_result::ok, buddy_result_name(r));
     }
@@ -362,6 +403,30 @@ size_t kalloc_usable_size(void* ptr) {
         return class_size(p->owner_tag_ - 1);
     }
     return size_t(PAGESIZE) << p->order_;
+}
+
+uint64_t kalloc_managed_end() {
+    spinlock_guard guard(kalloc_lock);
+    return initialized ? buddy.end_pa() : 0;
+}
+
+void kalloc_for_each_page(void (*fn)(uint64_t pa, bool free, void* arg), void* arg) {
+    spinlock_guard guard(kalloc_lock);
+    if (!initialized) {
+        return;
+    }
+    // A tail page belongs to the block of the last head seen.
+    bool block_free = false;
+    for (uint64_t pa = buddy.base_pa(); pa < buddy.end_pa(); pa += PAGESIZE) {
+        buddy_page* m = buddy.page_at(pa);
+        if (!m || m->state_ == buddy_state::absent) {
+            continue;
+        }
+        if (m->state_ != buddy_state::tail) {
+            block_free = m->state_ == buddy_state::free_head;
+        }
+        fn(pa, block_free, arg);
+    }
 }
 
 size_t kalloc_free_pages() {

@@ -47,5 +47,10 @@ size_t kalloc_usable_size(void* ptr);
 // counts as allocated until its last object is freed).
 size_t kalloc_free_pages();
 size_t kalloc_allocated_pages();
+// For the memory viewer: the end of the managed physical range, and a walk
+// over every managed page in address order, fn(pa, free?), with the
+// allocator's lock held (fn must not allocate or print).
+uint64_t kalloc_managed_end();
+void kalloc_for_each_page(void (*fn)(uint64_t pa, bool free, void* arg), void* arg);
 // Checks the allocator's invariants (O(pages)); panics if one is broken.
 void kalloc_check();

@@ -16,6 +16,7 @@
 #include "ktest.hh"
 #include "log.hh"
 #include "kaddr.hh"
+#include "memviewer.hh"
 #include "power.hh"
 #include "init.hh"
 #include "interrupts.hh"
@@ -133,7 +134,8 @@ void monitor() {
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
-            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n");
+            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n"
+                           "keys (any time): Ctrl-P lists processes, Ctrl-K kills one, Ctrl-V memory viewer\n");
         } else if (strcmp(line, "cpus") == 0) {
             for (int i = 0; i < ncpu; ++i) {
                 kprintf_screen("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
@@ -199,6 +201,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     cmdline_report_unknown();
     acpi_init(kernel_boot_info);
     kalloc_init(kernel_boot_info, vm_direct_map_end);
+    memviewer_init();
 
     idt_init();
     static madt_info madt;

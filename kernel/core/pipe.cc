@@ -19,7 +19,9 @@
 // (they cannot fault: uaccess.hh walks page tables) and are bounded by one
 // page per turn, so the lock is never held long.
 #include "pipe.hh"
+#include "cpustate.hh"
 #include "kalloc.hh"
+#include "proc.hh"
 #include "vfs.hh"
 #include "waitqueue.hh"
 #include "x86-64.hh"
@@ -50,7 +52,12 @@ struct pipe_file_ops final : file_ops {
         pipe* p = pipe_of(f);
         ssize_t result = 0;
         waiter w;
+        proc* self = current();
         w.block_until(p->readers_, [&] {
+            if (self->kill_requested_) {
+                result = E_INTR;                // killed from the console
+                return true;
+            }
             spinlock_guard guard(p->lock_);
             size_t n = p->used() < buf.size ? p->used() : buf.size;
             if (n == 0) {
@@ -82,6 +89,10 @@ struct pipe_file_ops final : file_ops {
             size_t moved = 0;
             waiter w;
             w.block_until(p->writers_, [&] {
+                if (current()->kill_requested_) {
+                    error = E_INTR;             // killed from the console
+                    return true;
+                }
                 spinlock_guard guard(p->lock_);
                 if (!p->read_open_) {
                     error = E_PIPE;

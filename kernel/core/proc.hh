@@ -77,6 +77,9 @@ struct proc {
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
     fdtable fds_;                   // descriptors (fdtable.hh; its own lock)
+    // Set (under process_lock) by process_request_kill; read locklessly
+    // on the way to user mode and by interruptible waits.
+    std::atomic<bool> kill_requested_ = false;
     // Activations (kernel/core/activation.cc): the segment header (kernel
     // pointer), where upcalls enter, and a tick not yet delivered.
     act_header* act_header_ = nullptr;

@@ -14,6 +14,7 @@
 #include "kalloc.hh"
 #include "log.hh"
 #include "kaddr.hh"
+#include "memviewer.hh"
 #include "power.hh"
 #include "proc.hh"
 #include "string.hh"
@@ -86,7 +87,17 @@ void for_each_user_page(x86_64_pagetable* pt, F fn) {
 void free_user_memory(x86_64_pagetable* pt) {
     pagetable_free_tree(pt, [](uint64_t pa) {
         if (pa != CONSOLE_PAGE) {
+            memviewer_tag(pa, 0);
             kfree(pa2kptr<void>(pa));
+        }
+    });
+}
+
+// The memory viewer shows `pt`'s user pages as process `pid`'s.
+void tag_user_pages(x86_64_pagetable* pt, pid_t pid) {
+    for_each_user_page(pt, [&](uintptr_t, x86_64_pageentry_t e) {
+        if ((e & PTE_PAMASK) != CONSOLE_PAGE) {
+            memviewer_tag(e & PTE_PAMASK, pid);
         }
     });
 }
@@ -337,6 +348,7 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
         log_printf(log_level::warn, "process %d (%s): no memory for the console file; "
                    "it starts without descriptors\n", p->id_, p->program_);
     }
+    tag_user_pages(image.pt, p->id_);
     p->regs_ = regs;
     cpus[p->cpu_index_].enqueue(p);
     return p;
@@ -356,6 +368,7 @@ int process_exec(proc* p, regstate* regs, const char* program, const exec_args& 
         fxrstor(p->fpu_);
         s.restore();
     }
+    tag_user_pages(image.pt, p->id_);
     free_user_memory(old);
     return 0;
 }
@@ -397,6 +410,7 @@ pid_t process_fork(proc* parent, const regstate* regs) {
         return r;
     }
     pid_t pid = child->id_;
+    tag_user_pages(pt, pid);
     set_program_name(child, parent->program_);
     child->act_header_ = activations;
     child->act_entry_ = parent->act_entry_;
@@ -459,11 +473,45 @@ void process_kill(proc* p, const char* why, int status) {
     process_exit(p, status);
 }
 
+int process_request_kill(pid_t pid) {
+    spinlock_guard guard(process_lock);
+    proc* p = process_lookup(pid);
+    if (!p || p->pstate_ == ps_exited) {
+        return E_SRCH;
+    }
+    if (!p->is_user_) {
+        return E_PERM;
+    }
+    p->kill_requested_ = true;
+    // A blocked process re-checks its wait, which gives up (see the
+    // predicates that test kill_requested_); a running one dies at its
+    // next interrupt or system-call return.
+    p->wake();
+    return 0;
+}
+
+void process_check_kill(proc* p) {
+    if (p->kill_requested_) {
+        process_kill(p, "killed from the console", KILLED_STATUS_CONSOLE);
+    }
+}
+
+void process_for_each(void (*fn)(proc* p, void* arg), void* arg) {
+    spinlock_guard guard(process_lock);
+    for (proc* c = process_table.front(); c; c = process_table.next(c)) {
+        fn(c, arg);
+    }
+}
+
 pid_t process_waitpid(proc* p, pid_t pid, int* status, int options) {
     proc* zombie = nullptr;
     int result = 0;
     waiter w;
     w.block_until(p->child_wait_, [&] {
+        if (p->kill_requested_) {
+            result = E_INTR;            // dies on its way out (process_check_kill)
+            return true;
+        }
         spinlock_guard guard(process_lock);
         bool any = false;
         for (proc* c = process_table.front(); c; c = process_table.next(c)) {
@@ -521,7 +569,9 @@ int process_page_alloc(proc* p, uintptr_t va) {
         kfree(page);
         return E_NOMEM;
     }
+    memviewer_tag(kva2pa(page), p->id_);
     if (old != UINT64_MAX) {
+        memviewer_tag(old, 0);
         kfree(pa2kptr<void>(old));      // replaced: the old page is gone
     }
     return 0;

@@ -47,6 +47,20 @@ pid_t process_fork(proc* parent, const regstate* regs);
 [[noreturn]] void process_exit(proc* p, int status);
 // Kill `p` (the current process) after a fault; prints why.
 [[noreturn]] void process_kill(proc* p, const char* why, int status);
+// Status of a process killed from the console (kernel/debug/procctl.cc): 137, as
+// a Unix shell reports a SIGKILL (vector 9 never occurs in 64-bit mode).
+constexpr int KILLED_STATUS_CONSOLE = KILLED_STATUS_BASE + 9;
+// Ask process `pid` to die with KILLED_STATUS_CONSOLE, wherever it is: it
+// dies on its next return to user mode (within a tick if it is running),
+// and a process blocked in msleep, waitpid or read is woken to do so.
+// 0, E_SRCH (no such process, or it has exited already), E_PERM (init
+// and kernel tasks cannot be killed).
+int process_request_kill(pid_t pid);
+// On the way back to user mode: die here if a kill was requested.
+void process_check_kill(proc* p);
+// Calls fn(p, arg) for each entry of the process table, with process_lock
+// held (fn must not take it).
+void process_for_each(void (*fn)(proc* p, void* arg), void* arg);
 // pid 0 = any child. Returns the pid reaped, E_AGAIN (W_NOHANG and none
 // ready), or E_CHILD.
 pid_t process_waitpid(proc* p, pid_t pid, int* status, int options);

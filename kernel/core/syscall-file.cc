@@ -19,6 +19,7 @@
 #include "cpustate.hh"
 #include "fdtable.hh"
 #include "kaddr.hh"
+#include "memviewer.hh"
 #include "pipe.hh"
 #include "proc.hh"
 #include "syscall.hh"
@@ -275,9 +276,5 @@ ssize_t syscall_serial_write(ctx c, const char* buffer, size_t size) {
 }
 
 int syscall_consoletype(ctx, int type) {
-    if (type != CONSOLE_NORMAL && type != CONSOLE_MEMVIEWER) {
-        return E_INVAL;
-    }
-    *pa2kptr<volatile int>(CONSOLE_TYPE_ADDR) = type;
-    return 0;
+    return memviewer_set(type);         // E_INVAL for an unknown type
 }

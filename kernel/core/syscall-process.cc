@@ -86,7 +86,9 @@ int syscall_msleep(ctx c, unsigned ms) {
     p->child_exited_ = false;
     uint64_t deadline = timer_deadline(ms);
     waiter w;
-    w.block_until(timer_queue, [&] { return ticks >= deadline || p->child_exited_; });
+    w.block_until(timer_queue, [&] {
+        return ticks >= deadline || p->child_exited_ || p->kill_requested_;
+    });
     return ticks < deadline ? E_INTR : 0;
 }
 

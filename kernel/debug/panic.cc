@@ -62,10 +62,16 @@ bool backtrace_frame_ok(uint64_t rbp) {
 
 void print_backtrace(uint64_t rbp, uint64_t rip) {
     panic_printf("Backtrace:\n");
+    // Known frames, for the file:line hint after the list.
+    uint64_t known[8];
+    int nknown = 0;
     for (int depth = 0; depth < 32 && rip != 0; ++depth) {
         symbol_match m = symbol_lookup(rip);
         if (m.name) {
             panic_printf("  #%d  %p  %s+0x%lx\n", depth, (void*) rip, m.name, m.offset);
+            if (nknown < 8) {
+                known[nknown++] = rip;
+            }
         } else {
             panic_printf("  #%d  %p  ?\n", depth, (void*) rip);
         }
@@ -79,6 +85,15 @@ void print_backtrace(uint64_t rbp, uint64_t rip) {
         if (rip) {
             rip -= 1;
         }
+    }
+    if (nknown > 0) {
+        // One command a student can paste for file:line of each frame.
+        char cmd[8 * 20 + 48];
+        int n = snprintf(cmd, sizeof(cmd), "addr2line -ipfCe obj/kernel.elf");
+        for (int i = 0; i < nknown && n > 0 && size_t(n) < sizeof(cmd); ++i) {
+            n += snprintf(cmd + n, sizeof(cmd) - n, " %#lx", (unsigned long) known[i]);
+        }
+        panic_printf("Source lines: %s\n", cmd);
     }
 }
 

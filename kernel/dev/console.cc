@@ -21,6 +21,8 @@
 #include "apic.hh"
 #include "cpustate.hh"
 #include "interrupts.hh"
+#include "proc.hh"
+#include "procctl.hh"
 #include "spinlock.hh"
 #include "ttyline.hh"
 #include "waitqueue.hh"
@@ -201,6 +203,9 @@ void console_enable_input_interrupts() {
 }
 
 void console_input_byte(char ch) {
+    if (procctl_input(ch)) {
+        return;                         // a process-control key (procctl.hh)
+    }
     bool ready;
     {
         spinlock_guard guard(input_lock);
@@ -218,7 +223,11 @@ ssize_t console_read_line(char* buf, size_t size) {
     }
     size_t n = 0;
     waiter w;
+    proc* self = current();
     w.block_until(input_queue, [&] {
+        if (self->kill_requested_) {
+            return true;                // killed from the console: read nothing
+        }
         spinlock_guard guard(input_lock);
         if (!input_line.readable()) {
             return false;

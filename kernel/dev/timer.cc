@@ -5,6 +5,7 @@
 #include "cmdline.hh"
 #include "cpustate.hh"
 #include "log.hh"
+#include "memviewer.hh"
 #include "waitqueue.hh"
 
 std::atomic<uint64_t> ticks;
@@ -54,6 +55,7 @@ void timer_tick() {
     if (c->index_ == 0) {
         ++ticks;
         timer_queue.wake_all();
+        memviewer_tick(ticks);
     }
 }
 

@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import subprocess
+import threading
 import time
 
 from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, OVMF, clean_serial,
@@ -90,6 +91,21 @@ def qemu_command(ctx, spec, ncpu, logs):
     return args + shlex.split(s["qemu"])
 
 
+def type_when_seen(qemu, serial_log, pattern, data, deadline):
+    """`input-after`: write `data` to QEMU's stdin once the serial log
+    matches `pattern`; the pipe stays open (no end of file) until QEMU
+    ends."""
+    while qemu.poll() is None and time.monotonic() < deadline:
+        if re.search(pattern, clean_serial(read_text(serial_log)), re.MULTILINE):
+            try:
+                qemu.stdin.write(data)
+                qemu.stdin.flush()
+            except OSError:
+                pass
+            return
+        time.sleep(0.05)
+
+
 def run_boot(ctx, spec, ncpu):
     stem = os.path.join(LOGDIR, f"{spec.name}-{ncpu}")
     logs = {k: f"{stem}.{k}.log" for k in ("serial", "kernel", "qemu", "qemu-debug", "gdb",
@@ -108,7 +124,15 @@ def run_boot(ctx, spec, ncpu):
     if gdb_file:
         args += ["-S", "-gdb", f"tcp:127.0.0.1:{port}"]
     gdb_problem = None
-    if spec.input:
+    if spec.input and spec.scalars["input-after"]:
+        with open(logs["input"], "wb") as f:
+            f.write(spec.input)
+        with open(logs["qemu"], "w") as qemu_err, open(logs["serial"], "wb") as out:
+            qemu = ctx.start(args, stdin=subprocess.PIPE, stdout=out, stderr=qemu_err)
+        threading.Thread(target=type_when_seen, daemon=True,
+                         args=(qemu, logs["serial"], spec.scalars["input-after"],
+                               spec.input, deadline)).start()
+    elif spec.input:
         with open(logs["input"], "wb") as f:
             f.write(spec.input)
         with open(logs["qemu"], "w") as qemu_err, open(logs["serial"], "wb") as out, \

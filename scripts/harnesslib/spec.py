@@ -13,15 +13,19 @@ import os
 import re
 import shutil
 
-from .common import OVMF, test_error
+from .common import OBJ, OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input", "succeeded"}
+               "requires", "gdb", "input", "input-after", "succeeded"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": "", "succeeded": ""}
+            "gdb": "", "input": "", "input-after": "", "succeeded": ""}
 SUCCEEDED_LINE = r"succeeded!$"
+
+# A SAN=1 kernel (every check, poisoned memory) runs this much slower:
+# its tests get this much more time.
+SAN_SLOWDOWN = 3
 
 
 def debug_build():
@@ -41,7 +45,17 @@ RESOURCES = {
     "ovmf": lambda: os.path.exists(OVMF),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
+    # The kernel was built with SAN=1 (its flags file says so).
+    "san": lambda: "-fsanitize=undefined" in read_flags(os.path.join(OBJ, "k", ".flags")),
 }
+
+
+def read_flags(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""
 BOOT_REQUIRES = {
     "kernel": [],
     "iso": ["grub-mkrescue", "xorriso", "grub-pc"],
@@ -82,10 +96,18 @@ class test_spec:
         try:
             self.ncpus = [int(n) for n in s["ncpu"].split()]
             self.timeout = float(s["timeout"])
+            if RESOURCES["san"]():
+                self.timeout *= SAN_SLOWDOWN
         except ValueError:
             raise test_error(f"{self.path}: ncpu and timeout must be numbers")
         if not self.ncpus:
             raise test_error(f"{self.path}: ncpu lists no CPU counts")
+        if s["input-after"] and not s["input"]:
+            raise test_error(f"{self.path}: input-after without input")
+        try:
+            re.compile(s["input-after"])
+        except re.error as e:
+            raise test_error(f"{self.path}: bad input-after regex: {e}")
         try:
             self.input = input_bytes(s["input"])
         except (UnicodeError, ValueError) as e:

@@ -99,7 +99,11 @@ void check_alignment(const allocation& a) {
 
 void alloc_stress_worker(unsigned seed) {
     constexpr size_t nslots = 400;
+#ifdef NUTHATCH_SAN
+    constexpr unsigned steps = 4000;        // every check of fill/verify costs
+#else
     constexpr unsigned steps = 20000;
+#endif
     xorshift rng(seed);
     auto slots = static_cast<allocation*>(kalloc_zeroed(nslots * sizeof(allocation)));
     assert(slots, "no memory for the slot table");

@@ -5,6 +5,7 @@
 //! expect: PANIC: .*deliberate panic from ktest 42
 //! expect: Backtrace:
 //! expect: ktest_function_panic_reported
+//! expect: ^Source lines: addr2line -ipfCe obj/kernel.elf 0xffffffff8[0-9a-f]+ 0x
 #include "ktest.hh"
 #include "assert.hh"
 
