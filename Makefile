@@ -204,29 +204,25 @@ host-tests: $(O)/host/unit-tests
 # ---------------------------------------------------------------------------
 # Running
 
-QEMU_ACCEL_tcg := -accel tcg -cpu max
-QEMU_ACCEL_kvm := -accel kvm -cpu host
-# KVM is only worth using if it is hardware-assisted: /dev/kvm usable, vmx or
-# svm in /proc/cpuinfo, and not PVM's kvm_pvm (which runs guests at CPL 3 in
-# the lower half only, so it would emulate our higher-half kernel one
-# instruction at a time; see README, Benchmarks).
-KVM_HARDWARE := $(shell test -r /dev/kvm -a -w /dev/kvm && grep -qwE 'vmx|svm' /proc/cpuinfo \
-	&& test ! -d /sys/module/kvm_pvm && echo y)
-# auto: KVM if hardware-assisted, and QEMU falls back to TCG if KVM cannot start.
-QEMU_ACCEL_auto := $(if $(KVM_HARDWARE),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
-ifeq ($(QEMU_ACCEL_$(ACCEL)),)
-$(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
+# The machine (q35, MEM, NCPU, ACCEL, isa-debug-exit, debug console) comes
+# from scripts/qemucmd.py, which the harness and the benchmarks use too. It
+# refuses a bad ACCEL, and ACCEL=kvm where /dev/kvm is not hardware-assisted
+# KVM (PVM's kvm_pvm, or no vmx/svm: see docs/benchmarks.md); ACCEL=auto is
+# KVM with a TCG fallback where it is, else TCG.
+QEMU_MACHINE_ARGS := $(shell python3 scripts/qemucmd.py machine --mem '$(MEM)' --ncpu '$(NCPU)' \
+	--accel '$(ACCEL)' --debugcon '$(LOG)')
+ifeq ($(firstword $(QEMU_MACHINE_ARGS)),error:)
+$(error $(wordlist 2,1000,$(QEMU_MACHINE_ARGS)))
 endif
-ifeq ($(ACCEL)$(KVM_HARDWARE),kvm)
-$(error ACCEL=kvm: /dev/kvm here is not hardware-assisted KVM (no vmx/svm in /proc/cpuinfo, or PVM's kvm_pvm), which cannot run Nuthatch's higher-half kernel at speed; use ACCEL=tcg or ACCEL=auto)
+ifeq ($(QEMU_MACHINE_ARGS),)
+$(error scripts/qemucmd.py printed no QEMU command line (is python3 installed?))
 endif
 
 ifeq ($(D),1)
 QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log
 endif
 
-QEMU_MACHINE := -M q35 -m $(MEM) -smp $(NCPU) $(QEMU_ACCEL_$(ACCEL)) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon file:$(LOG) $(QEMU_DEBUG)
+QEMU_MACHINE := $(QEMU_MACHINE_ARGS) $(QEMU_DEBUG)
 KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(KERNEL_ARGS))
 QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
 
@@ -246,7 +242,7 @@ run-%: $(O)/kernel.elf
 
 # GRUB ISO (Multiboot 2), bootable under BIOS and UEFI. The command line is
 # baked into grub.cfg, so the ISO is rebuilt when it changes.
-OVMF ?= /usr/share/ovmf/OVMF.fd
+OVMF ?= $(shell python3 scripts/qemucmd.py ovmf)
 $(O)/iso.cmdline: FORCE
 	@mkdir -p $(@D)
 	@echo '$(KERNEL_CMDLINE)' | cmp -s - $@ || echo '$(KERNEL_CMDLINE)' > $@

@@ -8,7 +8,9 @@ import os
 import re
 import shutil
 
-from .common import OVMF, test_error
+import qemucmd
+
+from .common import test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
@@ -19,7 +21,7 @@ DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
 
 # Requirements that are not commands on PATH.
 RESOURCES = {
-    "ovmf": lambda: os.path.exists(OVMF),
+    "ovmf": lambda: os.path.exists(qemucmd.ovmf()),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
 }
