@@ -316,11 +316,15 @@ check-%: all
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
 
 # ---------------------------------------------------------------------------
-# Benchmarks (scripts/bench.py): Nuthatch's user/p-bench-*.cc programs, each
-# booted on one CPU, next to the native Linux program tests/bench/linux-bench.c
-# and QEMU's boot floor (tests/bench/floor.S), then every Nuthatch program
-# again under TCG with -icount shift=0 for guest instruction counts (the
-# "insns" column). Not part of `make check`.
+# Benchmarks (scripts/bench.py, docs/benchmarks.md): Nuthatch's
+# user/p-bench-*.cc programs, each booted on one CPU, next to a Linux guest
+# booted on the same QEMU machine whose /init is tests/bench/linux-bench.c
+# (static), timed and again under TCG with -icount shift=0 for instruction
+# counts; the same program natively and QEMU's boot floor
+# (tests/bench/floor.S) for reference. Not part of `make check`.
+# LINUX_KERNEL=PATH boots that image as the Linux guest instead of the
+# distribution's (fetched once into obj/bench/linux-kernel/); =none skips it.
+# LINUX_APPEND adds words to the guest's command line (e.g. mitigations=off).
 # ACCEL defaults to auto here (KVM if it is hardware-assisted and Nuthatch
 # runs under it, else TCG with a note saying why) unless given on the command
 # line or in the environment; ACCEL=kvm stops at once where KVM is not
@@ -333,6 +337,14 @@ $(O)/bench/linux-bench: tests/bench/linux-bench.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -o $@ $<
+$(O)/bench/linux-bench-static: tests/bench/linux-bench.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+# The Linux guest's initramfs: /init, and /dev/console for its output.
+$(O)/bench/linux-initramfs.cpio: $(O)/bench/linux-bench-static scripts/mkcpio.py
+	@echo "  CPIO    $@"
+	$(Q)python3 scripts/mkcpio.py $@ dir=dev char=dev/console:5:1 init=$<
 $(O)/bench/floor.elf: tests/bench/floor.S
 	@mkdir -p $(@D)
 	@echo "  FLOOR   $@"
@@ -340,9 +352,11 @@ $(O)/bench/floor.elf: tests/bench/floor.S
 	$(Q)ld -m elf_i386 -Ttext=0x100000 -nostdlib -static -z noexecstack -e _start \
 		-o $@ $(O)/bench/floor.o
 
-bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
+bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf $(O)/bench/linux-initramfs.cpio
 	$(ensure-qemu)
 	+$(Q)python3 scripts/bench.py --accel $(BENCH_ACCEL) --qemu "$(QEMU)" \
+		$(if $(LINUX_KERNEL),--linux-kernel '$(LINUX_KERNEL)') \
+		$(if $(LINUX_APPEND),--linux-append '$(LINUX_APPEND)') \
 		$(if $(filter 1,$(CHECK)),--check --make "$(MAKE)")
 
 clean:

@@ -48,7 +48,7 @@ sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 from harnesslib.boot import run_boot                                   # noqa: E402
 from harnesslib.common import (KERNEL, LOGDIR, ROOT, clean_serial, outcome,  # noqa: E402
                                read_text, run_context)
-from harnesslib.host import host_tests_wanted, run_host               # noqa: E402
+from harnesslib.host import host_tests_wanted, run_host, run_python_host  # noqa: E402
 from harnesslib.spec import discover, missing_requirements, selected  # noqa: E402
 
 class reporter:
@@ -138,6 +138,7 @@ def main():
     jobs, now = boot_jobs(ctx, specs, options.names)
     if host_tests_wanted(options.names):
         jobs.insert(0, lambda: run_host(ctx, options.names))   # longest: start first
+        jobs.append(lambda: run_python_host(ctx, options.names))
     out.report(now)
     if not jobs and not now:
         print(f"harness: no test matches {' '.join(options.names)} (try --list)", file=sys.stderr)

@@ -1,5 +1,7 @@
 """host.py — the GoogleTest unit tests: build obj/host/unit-tests through
-make, run it with a JSON report, one outcome per test case.
+make, run it with a JSON report, one outcome per test case. Also the
+Python unit tests of the tools (tests/host/*_test.py, unittest), one
+outcome per file, named host/NAME_test.py.
 
 Easy to get wrong: a crash (or a sanitizer report) ends the binary before
 it writes its report, so a missing report is a failure of its own.
@@ -86,4 +88,30 @@ def run_host(ctx, patterns):
                                log=run_log, logs=shown))
     if not results and not patterns:
         results.append(outcome("SKIP", "host", reason="the unit-test binary has no test cases"))
+    return results
+
+
+def run_python_host(ctx, patterns):
+    """Each tests/host/*_test.py under `python3 -m unittest`: one outcome per file."""
+    files = sorted(f for f in os.listdir("tests/host") if f.endswith("_test.py")) \
+        if os.path.isdir("tests/host") else []
+    results = []
+    for f in files:
+        name = f"host/{f}"
+        if not selected(name, patterns):
+            continue
+        log = os.path.join(LOGDIR, f"host-{f[:-3]}.log")
+        start = time.monotonic()
+        with open(log, "w") as out:
+            proc = ctx.start(["python3", "-B", "-m", "unittest", "-v",
+                              os.path.join("tests", "host", f)],
+                             stdout=out, stderr=subprocess.STDOUT)
+        status = ctx.finish(proc, 120)
+        shown = [("python unit tests", log)]
+        if status == 0:
+            results.append(outcome("PASS", name, seconds=time.monotonic() - start, logs=shown))
+        else:
+            why = (first_line_matching(read_text(log), r"^(FAIL|ERROR):")
+                   or ("timed out" if status is None else f"exited {status}"))
+            results.append(outcome("FAIL", name, reason=why, log=log, logs=shown))
     return results
