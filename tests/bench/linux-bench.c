@@ -344,7 +344,7 @@ int main(int argc, char** argv) {
         timer_hz = atol(argv[argc - 1]);
     }
     if (guest) {
-        printf("bench: linux-guest start, argc %d, timer %ld Hz\n", argc, timer_hz);
+        printf("bench: linux-guest start, timer %ld Hz\n", timer_hz);
         report_kernel();
     }
     tsc_rate();
