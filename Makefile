@@ -341,10 +341,17 @@ $(O)/bench/linux-bench-static: tests/bench/linux-bench.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
-# The Linux guest's initramfs: /init, and /dev/console for its output.
-$(O)/bench/linux-initramfs.cpio: $(O)/bench/linux-bench-static scripts/mkcpio.py
+$(O)/bench/linux-true: tests/bench/linux-true.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pic -no-pie -o $@ $<
+# The Linux guest's initramfs: /init, /dev/console for its output, and
+# /true for the exec row.
+$(O)/bench/linux-initramfs.cpio: $(O)/bench/linux-bench-static $(O)/bench/linux-true \
+		scripts/mkcpio.py
 	@echo "  CPIO    $@"
-	$(Q)python3 scripts/mkcpio.py $@ dir=dev char=dev/console:5:1 init=$<
+	$(Q)python3 scripts/mkcpio.py $@ dir=dev char=dev/console:5:1 init=$< \
+		true=$(O)/bench/linux-true
 $(O)/bench/floor.elf: tests/bench/floor.S
 	@mkdir -p $(@D)
 	@echo "  FLOOR   $@"
@@ -352,7 +359,8 @@ $(O)/bench/floor.elf: tests/bench/floor.S
 	$(Q)ld -m elf_i386 -Ttext=0x100000 -nostdlib -static -z noexecstack -e _start \
 		-o $@ $(O)/bench/floor.o
 
-bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf $(O)/bench/linux-initramfs.cpio
+bench: all $(O)/bench/linux-bench $(O)/bench/linux-true $(O)/bench/floor.elf \
+		$(O)/bench/linux-initramfs.cpio
 	$(ensure-qemu)
 	+$(Q)python3 scripts/bench.py --accel $(BENCH_ACCEL) --qemu "$(QEMU)" \
 		$(if $(LINUX_KERNEL),--linux-kernel '$(LINUX_KERNEL)') \

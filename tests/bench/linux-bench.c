@@ -22,7 +22,14 @@
  *   yield-switch         two processes pinned to one CPU alternating with
  *                        sched_yield; per switch (2 per parent iteration)
  *   fork-exit-waitpid    fork, child _exit(0), parent waitpid
+ *   fork-exec-exit-waitpid  fork, child execs linux-true (static, no C
+ *                        library, exits at once), parent waitpid
  *   signal-roundtrip     raise(SIGUSR1) -> empty handler -> return
+ *   uthread-switch       two user contexts alternating with swapcontext
+ *                        (glibc's user-level switch, which also sets the
+ *                        signal mask: one system call); per switch
+ *   thread-create-join   pthread_create of a thread that returns at once,
+ *                        then pthread_join; per round
  *   compute-loop         the compute loop of p-bench-compute, without and
  *                        with a setitimer(ITIMER_REAL) at HZ (argv[1],
  *                        default 10000) whose SIGALRM handler counts
@@ -36,6 +43,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <ucontext.h>
 #include <sys/io.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -193,6 +202,95 @@ static void bench_fork(void) {
     report("fork-exit-waitpid", per, TRIALS, ITERS);
 }
 
+/* The program to exec: /true in the guest's initramfs; natively the build's
+ * copy (bench.py runs this from the source tree). */
+static void bench_exec(void) {
+    const long ITERS = iters(200, 40);
+    const char* path = guest ? "/true" : "obj/bench/linux-true";
+    char* const argv[] = {"true", NULL};
+    char* const envp[] = {NULL};
+    uint64_t per[TRIALS];
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            pid_t p = fork();
+            if (p == 0) {
+                execve(path, argv, envp);
+                _exit(127);
+            }
+            int status;
+            if (p < 0 || waitpid(p, &status, 0) != p || status != 0) {
+                fprintf(stderr, "exec %s failed\n", path);
+                fail();
+            }
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    report("fork-exec-exit-waitpid", per, TRIALS, ITERS);
+}
+
+static ucontext_t main_ctx, other_ctx;
+static void other_context(void) {
+    for (;;) {
+        swapcontext(&other_ctx, &main_ctx);
+    }
+}
+
+/* Apart from bench_uthread_switch: getcontext returns twice, which would
+ * make the compiler distrust that function's locals. */
+__attribute__((noinline)) static void make_other_context(void) {
+    static char stack[64 * 1024];
+    getcontext(&other_ctx);
+    other_ctx.uc_stack.ss_sp = stack;
+    other_ctx.uc_stack.ss_size = sizeof(stack);
+    other_ctx.uc_link = NULL;
+    makecontext(&other_ctx, other_context, 0);
+}
+
+static void bench_uthread_switch(void) {
+    const long ITERS = iters(50000, 2000);
+    uint64_t per[TRIALS];
+    make_other_context();
+    for (int i = 0; i < ITERS / 4; ++i) {
+        swapcontext(&main_ctx, &other_ctx);
+    }
+    for (int t = 0; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            swapcontext(&main_ctx, &other_ctx);
+        }
+        per[t] = (rdtsc() - s) / (2 * ITERS);
+    }
+    report("uthread-switch", per, TRIALS, ITERS);
+}
+
+static void* nothing(void* arg) {
+    return arg;
+}
+
+static void bench_thread_create(void) {
+    const long ITERS = iters(2000, 200);
+    uint64_t per[TRIALS];
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            pthread_t th;
+            void* result = NULL;
+            if (pthread_create(&th, NULL, nothing, per) != 0 || pthread_join(th, &result) != 0
+                || result != per) {
+                fprintf(stderr, "pthread_create/join failed\n");
+                fail();
+            }
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    report("thread-create-join", per, TRIALS, ITERS);
+}
+
 static volatile sig_atomic_t signals;
 static void on_signal(int sig) {
     (void) sig;
@@ -277,6 +375,9 @@ static const struct {
     {"syscall-getpid", bench_getpid},
     {"signal-roundtrip", bench_signal},
     {"fork-exit-waitpid", bench_fork},
+    {"fork-exec-exit-waitpid", bench_exec},
+    {"uthread-switch", bench_uthread_switch},
+    {"thread-create-join", bench_thread_create},
     {"compute-loop", bench_compute_plain},
     {"compute-loop-timer", bench_compute_timer},
     {"yield-switch", bench_yield},
