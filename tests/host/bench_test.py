@@ -163,5 +163,45 @@ class parse_test(unittest.TestCase):
                     self.assertIn(f'"{name}"', linux, op)
 
 
+class kernel_test(unittest.TestCase):
+    def test_cached_kernel_is_reused_without_apt(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "vmlinuz-6.1.0-test"), "wb") as f:
+                f.write(b"image")
+            with open(os.path.join(d, "package"), "w") as f:
+                f.write("linux-image-test_1_amd64\n")
+            saved = os.environ.get("PATH")
+            os.environ["PATH"] = d          # no apt-get: must not be needed
+            try:
+                got = bench.fetch_linux_kernel(d)
+            finally:
+                os.environ["PATH"] = saved
+            self.assertEqual(got, {"kernel": os.path.join(d, "vmlinuz-6.1.0-test"),
+                                   "package": "linux-image-test_1_amd64"})
+
+    def test_no_apt_is_a_clear_skip(self):
+        with tempfile.TemporaryDirectory() as d:
+            saved = os.environ.get("PATH")
+            os.environ["PATH"] = d
+            try:
+                with self.assertRaisesRegex(bench.linux_unavailable, "no apt-get"):
+                    bench.fetch_linux_kernel(os.path.join(d, "cache"))
+            finally:
+                os.environ["PATH"] = saved
+
+    def test_knobs(self):
+        class options:
+            linux_kernel = "none"
+        b = bench.bench(options)
+        b.find_linux_kernel()
+        self.assertNotIn("kernel", b.lg_info)
+        self.assertTrue(any("LINUX_KERNEL=none" in w for w in b.warnings))
+        options.linux_kernel = "/nonexistent/bzImage"
+        b = bench.bench(options)
+        b.find_linux_kernel()
+        self.assertNotIn("kernel", b.lg_info)
+        self.assertTrue(any("no such file" in e for e in b.errors))
+
+
 if __name__ == "__main__":
     unittest.main()
