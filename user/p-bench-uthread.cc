@@ -1,4 +1,4 @@
-// p-bench-uthread.cc — the user-level thread library (uthread.hh):
+// p-bench-uthread.cc — the user-level thread library (u-thread.hh):
 //   uthread-switch       main thread and one other alternate with
 //                        uthread_yield; per switch (2 per main iteration)
 //   thread-create-join   uthread_create of a thread that returns at once,
@@ -7,7 +7,7 @@
 // kernel (stack pages, activation ticks at the default timer rate, which
 // may add a preemption to a trial now and then).
 #include "bench.hh"
-#include "uthread.hh"
+#include "u-thread.hh"
 
 namespace {
 constexpr int trials = 9;
