@@ -267,29 +267,25 @@ host-tests: $(O)/host/unit-tests
 # ---------------------------------------------------------------------------
 # Running
 
-QEMU_ACCEL_tcg := -accel tcg -cpu max
-QEMU_ACCEL_kvm := -accel kvm -cpu host
-# KVM is only worth using if it is hardware-assisted: /dev/kvm usable, vmx or
-# svm in /proc/cpuinfo, and not PVM's kvm_pvm (which runs guests at CPL 3 in
-# the lower half only, so it would emulate our higher-half kernel one
-# instruction at a time; see README, Benchmarks).
-KVM_HARDWARE := $(shell test -r /dev/kvm -a -w /dev/kvm && grep -qwE 'vmx|svm' /proc/cpuinfo \
-	&& test ! -d /sys/module/kvm_pvm && echo y)
-# auto: KVM if hardware-assisted, and QEMU falls back to TCG if KVM cannot start.
-QEMU_ACCEL_auto := $(if $(KVM_HARDWARE),-accel kvm -accel tcg -cpu max,-accel tcg -cpu max)
-ifeq ($(QEMU_ACCEL_$(ACCEL)),)
-$(error ACCEL must be tcg, kvm or auto, not '$(ACCEL)')
+# The machine (q35, MEM, NCPU, ACCEL, isa-debug-exit, debug console) comes
+# from scripts/qemucmd.py, which the harness and the benchmarks use too. It
+# refuses a bad ACCEL, and ACCEL=kvm where /dev/kvm is not hardware-assisted
+# KVM (PVM's kvm_pvm, or no vmx/svm: see docs/benchmarks.md); ACCEL=auto is
+# KVM with a TCG fallback where it is, else TCG.
+QEMU_MACHINE_ARGS := $(shell python3 scripts/qemucmd.py machine --mem '$(MEM)' --ncpu '$(NCPU)' \
+	--accel '$(ACCEL)' --debugcon '$(LOG)')
+ifeq ($(firstword $(QEMU_MACHINE_ARGS)),error:)
+$(error $(wordlist 2,1000,$(QEMU_MACHINE_ARGS)))
 endif
-ifeq ($(ACCEL)$(KVM_HARDWARE),kvm)
-$(error ACCEL=kvm: /dev/kvm here is not hardware-assisted KVM (no vmx/svm in /proc/cpuinfo, or PVM's kvm_pvm), which cannot run Nuthatch's higher-half kernel at speed; use ACCEL=tcg or ACCEL=auto)
+ifeq ($(QEMU_MACHINE_ARGS),)
+$(error scripts/qemucmd.py printed no QEMU command line (is python3 installed?))
 endif
 
 ifeq ($(D),1)
 QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log
 endif
 
-QEMU_MACHINE := -M q35 -m $(MEM) -smp $(NCPU) $(QEMU_ACCEL_$(ACCEL)) -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -debugcon file:$(LOG) $(QEMU_DEBUG)
+QEMU_MACHINE := $(QEMU_MACHINE_ARGS) $(QEMU_DEBUG)
 KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(KERNEL_ARGS))
 QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
 
@@ -331,7 +327,7 @@ run-%: $(O)/kernel.elf
 
 # GRUB ISO (Multiboot 2), bootable under BIOS and UEFI. The command line is
 # baked into grub.cfg, so the ISO is rebuilt when it changes.
-OVMF ?= /usr/share/ovmf/OVMF.fd
+OVMF ?= $(shell python3 scripts/qemucmd.py ovmf)
 $(O)/iso.cmdline: FORCE
 	@mkdir -p $(@D)
 	@echo '$(KERNEL_CMDLINE)' | cmp -s - $@ || echo '$(KERNEL_CMDLINE)' > $@
@@ -423,11 +419,15 @@ check-%: all
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
 
 # ---------------------------------------------------------------------------
-# Benchmarks (scripts/bench.py): Nuthatch's user/p-bench-*.cc programs, each
-# booted on one CPU, next to the native Linux program tests/bench/linux-bench.c
-# and QEMU's boot floor (tests/bench/floor.S), then every Nuthatch program
-# again under TCG with -icount shift=0 for guest instruction counts (the
-# "insns" column). Not part of `make check`.
+# Benchmarks (scripts/bench.py, docs/benchmarks.md): Nuthatch's
+# user/p-bench-*.cc programs, each booted on one CPU, next to a Linux guest
+# booted on the same QEMU machine whose /init is tests/bench/linux-bench.c
+# (static), timed and again under TCG with -icount shift=0 for instruction
+# counts; the same program natively and QEMU's boot floor
+# (tests/bench/floor.S) for reference. Not part of `make check`.
+# LINUX_KERNEL=PATH boots that image as the Linux guest instead of the
+# distribution's (fetched once into obj/bench/linux-kernel/); =none skips it.
+# LINUX_APPEND adds words to the guest's command line (e.g. mitigations=off).
 # ACCEL defaults to auto here (KVM if it is hardware-assisted and Nuthatch
 # runs under it, else TCG with a note saying why) unless given on the command
 # line or in the environment; ACCEL=kvm stops at once where KVM is not
@@ -440,6 +440,21 @@ $(O)/bench/linux-bench: tests/bench/linux-bench.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -o $@ $<
+$(O)/bench/linux-bench-static: tests/bench/linux-bench.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+$(O)/bench/linux-true: tests/bench/linux-true.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(BENCH_CC) -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pic -no-pie -o $@ $<
+# The Linux guest's initramfs: /init, /dev/console for its output, and
+# /true for the exec row.
+$(O)/bench/linux-initramfs.cpio: $(O)/bench/linux-bench-static $(O)/bench/linux-true \
+		scripts/mkcpio.py
+	@echo "  CPIO    $@"
+	$(Q)python3 scripts/mkcpio.py $@ dir=dev char=dev/console:5:1 init=$< \
+		true=$(O)/bench/linux-true
 $(O)/bench/floor.elf: tests/bench/floor.S
 	@mkdir -p $(@D)
 	@echo "  FLOOR   $@"
@@ -447,9 +462,12 @@ $(O)/bench/floor.elf: tests/bench/floor.S
 	$(Q)ld -m elf_i386 -Ttext=0x100000 -nostdlib -static -z noexecstack -e _start \
 		-o $@ $(O)/bench/floor.o
 
-bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
+bench: all $(O)/bench/linux-bench $(O)/bench/linux-true $(O)/bench/floor.elf \
+		$(O)/bench/linux-initramfs.cpio
 	$(ensure-qemu)
 	+$(Q)python3 scripts/bench.py --accel $(BENCH_ACCEL) --qemu "$(QEMU)" \
+		$(if $(LINUX_KERNEL),--linux-kernel '$(LINUX_KERNEL)') \
+		$(if $(LINUX_APPEND),--linux-append '$(LINUX_APPEND)') \
 		$(if $(filter 1,$(CHECK)),--check --make "$(MAKE)")
 
 clean:

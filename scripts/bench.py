@@ -1,34 +1,36 @@
 #!/usr/bin/env python3
-"""bench.py — `make bench`: Nuthatch's micro-benchmarks next to Linux's.
+"""bench.py — `make bench`: Nuthatch's micro-benchmarks next to a Linux
+kernel booted under the same QEMU machine (docs/benchmarks.md).
 
-Runs each benchmark program (user/p-bench-*.cc, and p-act-bench when the
-tree has it) in its own QEMU boot, `run=NAME harness` on one CPU, parses
-its `bench: NAME median_cycles N ...` lines, runs the native Linux program
-(tests/bench/linux-bench.c) for the same operations, times QEMU's boot floor
-(tests/bench/floor.S) against Nuthatch's first user instruction, and prints
-one table plus obj/bench/results.json.
+Nuthatch: each benchmark program (user/p-bench-*.cc, and p-act-bench when
+the tree has it) in its own QEMU boot, `run=NAME harness` on one CPU,
+printing `bench: NAME median_cycles N ...` lines. The Linux guest: the
+kernel image of the distribution's package (fetched once into obj/, or
+--linux-kernel PATH) with an initramfs whose /init is
+tests/bench/linux-bench.c built static, which runs the same operations and
+prints the same lines on the serial console. Both boot on the machine
+scripts/qemucmd.py builds, with the same accelerator and CPU: once under
+TCG with `-icount shift=0` (the guest TSC then advances one tick per guest
+instruction, so `median_cycles` become instructions per operation: the
+"insns" columns, the same on any host for a given build and QEMU), once
+without (TSC cycles over the guests' TSC rate, which both read from the
+same QEMU: the "TCG ns" columns, emulator time). The same program run natively on the host is kept as a
+reference column; QEMU's boot floor (tests/bench/floor.S) is timed against
+Nuthatch's first user instruction. Prints one table and writes
+obj/bench/results.json.
 
-Cycles are TSC cycles; ns are cycles divided by the TSC rate of their side
-(the guest's from the kernel's `timer: ... TSC N MHz` log line, the host's
-measured against CLOCK_MONOTONIC). Ratios are Nuthatch ns / Linux ns.
-Targets are reported, never asserted: the exit status is 0 whenever every
-run produced its numbers.
+Ratios are Nuthatch / Linux guest. Targets (ROWS) are met when both the
+insns and the ns ratio are at or below them; they are reported, never
+asserted: the exit status is 0 whenever every run produced its numbers.
 
-Every benchmark boot is then repeated under TCG with `-icount shift=0`:
-there the guest TSC advances one tick per guest instruction (and the
-virtual clock, hence the timer, follows the instruction count), so the
-same `median_cycles` become guest instructions per operation, the "insns"
-column. Those counts depend only on the build and QEMU's `-cpu max` model,
-never on host speed or load; they do not weigh instructions (a CR3 write
-counts as one, like an add).
-
-Easy to get wrong: under TCG the guest's TSC follows host time while the
-guest runs emulated code, so its cycle counts measure the emulator, not the
-kernel; the table says so. `--accel auto` uses KVM only where it is
-hardware-assisted (vmx or svm in /proc/cpuinfo, not the kvm_pvm module)
-and a probe boot of Nuthatch itself works under it, and says why when it
-falls back; `--accel kvm` on a host without hardware-assisted KVM stops at
-once with the reason.
+Easy to get wrong: under TCG a guest's TSC follows host time while QEMU
+emulates, so ns figures measure the emulator running each kernel's code
+(fair between the two guests, meaningless against native Linux). The
+Linux guest must not be given more than Nuthatch: same -m, -smp 1, -cpu.
+`--accel auto` uses KVM only where it is hardware-assisted (see
+qemucmd.kvm_problem) and a probe boot of Nuthatch itself works under it,
+and says why when it falls back; `--accel kvm` on a host without
+hardware-assisted KVM stops at once with the reason.
 """
 
 import argparse
@@ -45,11 +47,23 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import qemucmd                      # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OBJ = "obj"
 KERNEL = os.path.join(OBJ, "kernel.elf")
 FLOOR = os.path.join(OBJ, "bench", "floor.elf")
 LINUX = os.path.join(OBJ, "bench", "linux-bench")
+INITRAMFS = os.path.join(OBJ, "bench", "linux-initramfs.cpio")
+LINUX_CACHE = os.path.join(OBJ, "bench", "linux-kernel")
+# Debian's (then Ubuntu's) packages whose dependencies lead to a kernel image.
+LINUX_PACKAGES = ["linux-image-cloud-amd64", "linux-image-amd64", "linux-image-virtual",
+                  "linux-image-generic"]
+# Deterministic and quiet: no address-space randomisation, no boot messages
+# on the console, reboot (so QEMU exits, -no-reboot) at once on a panic. The
+# words after "--" are the benchmark's own arguments (the timer rate).
+LINUX_APPEND = "console=ttyS0 quiet nokaslr panic=-1"
 RESULTS = os.path.join(OBJ, "bench", "results.json")
 LOGDIR = os.path.join(OBJ, "bench", "logs")
 EXIT_PASS = 33
@@ -58,6 +72,9 @@ BENCH_LINE = re.compile(r"^bench: (\S+) median_cycles (\d+)", re.M)
 MIN_LINE = re.compile(r"^bench: (\S+) median_cycles \d+ .*\bmin (\d+)", re.M)
 COUNT_LINE = re.compile(r"^bench: (\S+) median_count (\d+)", re.M)
 TSC_LINE = re.compile(r"timer: .*TSC (\d+) MHz")
+LINUX_TSC_LINE = re.compile(r"^bench: tsc-mhz ([\d.]+)", re.M)
+VULN_LINE = re.compile(r"^bench: linux-vulnerability (\S+): (.*)$", re.M)
+RELEASE_LINE = re.compile(r"^bench: linux-release (\S+)", re.M)
 ACT_LINE = re.compile(r"act-bench: entry->handler (\d+) cycles, fast resume (\d+) cycles, "
                       r"exact resume (\d+) cycles")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[=>])")
@@ -80,12 +97,14 @@ class qemu_run:
     """One QEMU boot: serial output on a pipe, host-timestamped."""
 
     def __init__(self, qemu, accel, cpu, image, append=None, ncpu=1, timeout=60,
-                 marker=None, name="run", extra=()):
-        args = [qemu, "-M", "q35", "-m", "128M", "-smp", str(ncpu), "-accel", accel,
-                "-cpu", cpu, *extra, "-no-reboot", "-display", "none", "-monitor", "none",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-serial", "stdio", "-debugcon", "file:" + os.path.join(LOGDIR, name + ".kernel.log"),
-                "-kernel", image]
+                 marker=None, name="run", extra=(), initrd=None):
+        # The same machine as `make run` and the tests (scripts/qemucmd.py):
+        # Nuthatch and the Linux guest differ only in what is booted.
+        args = [qemu, *qemucmd.machine_args("128M", ncpu, accel, cpu,
+                                            os.path.join(LOGDIR, name + ".kernel.log"), extra),
+                "-display", "none", "-monitor", "none", "-serial", "stdio", "-kernel", image]
+        if initrd is not None:
+            args += ["-initrd", initrd]
         if append is not None:
             args += ["-append", append]
         self.command = args
@@ -154,9 +173,16 @@ class bench:
         self.nut_tsc = []
         self.insns = {}         # name -> guest instructions (the icount pass)
         self.insns_counts = {}
-        self.linux = {}
+        self.linux = {}         # native Linux: name -> cycles
         self.linux_counts = {}
         self.linux_tsc = None
+        self.lg = {}            # Linux guest, timing pass: name -> cycles
+        self.lg_counts = {}
+        self.lg_tsc = None
+        self.lg_insns = {}      # Linux guest, icount pass: name -> instructions
+        self.lg_insns_counts = {}
+        self.lg_info = {}       # kernel, package, release, command line, mitigations
+        self.guest_tsc = None   # MHz, converts both guests' cycles to ns
         self.extra = {}         # boot / check times, seconds
         self.errors = []
         self.runs = 0
@@ -167,7 +193,7 @@ class bench:
         want = self.o.accel
         if want == "tcg":
             return
-        problem = kvm_problem()
+        problem = qemucmd.kvm_problem()
         if problem:
             if want == "kvm":
                 sys.exit(f"bench: ACCEL=kvm refused: {problem}. Use ACCEL=tcg or ACCEL=auto.")
@@ -201,9 +227,13 @@ class bench:
     # -- Nuthatch ---------------------------------------------------------
 
     def programs(self):
-        """(program, extra kernel arguments, label) of every benchmark boot."""
-        runs = [("bench-syscall", "", None), ("bench-yield", "", None), ("bench-fork", "", None),
-                ("bench-compute", "", "lo"), ("bench-compute", f"hz={self.o.hz}", "hi")]
+        """(program, extra kernel arguments, label) of every benchmark boot:
+        every user/p-bench-*.cc but bench-boot (the boot-time marker), the
+        compute loop twice (default timer rate, then --hz)."""
+        names = sorted(n for n in os.listdir(os.path.join(OBJ, "user"))
+                       if n.startswith("bench-") and n not in ("bench-boot", "bench-compute"))
+        runs = [(n, "", None) for n in names]
+        runs += [("bench-compute", "", "lo"), ("bench-compute", f"hz={self.o.hz}", "hi")]
         if os.path.exists(os.path.join(OBJ, "user", "act-bench")):
             runs.append(("act-bench", f"hz={self.o.act_hz}", None))
         else:
@@ -258,18 +288,24 @@ class bench:
             self.parse(r, program, label, self.nut, self.nut_counts, fastest=True)
 
     def run_icount_benchmarks(self, programs):
-        """Every benchmark boot again under TCG with -icount shift=0. The
-        counts do not depend on host load, so the boots run side by side,
-        after the timing runs (whose numbers they would disturb)."""
-        jobs = max(1, min(self.o.jobs, len(programs)))
-        log(f"instruction counts (tcg -icount shift=0), {len(programs)} boots, "
+        """Every benchmark boot again under TCG with -icount shift=0, and the
+        Linux guest's (the longest, so first). The counts do not depend on
+        host load, so the boots run side by side, after the timing runs
+        (whose numbers they would disturb)."""
+        jobs = max(1, min(self.o.jobs, len(programs) + 1))
+        log(f"instruction counts (tcg -icount shift=0), {len(programs) + 1} boots, "
             f"{jobs} at a time ...")
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+            linux = pool.submit(self.linux_guest, True) if self.lg_info.get("kernel") else None
             boots = [pool.submit(self.guest, program, cmdline, True)
                      for program, cmdline, _ in programs]
             for (program, _, label), boot in zip(programs, boots):
                 self.parse(boot.result(), program, label, self.insns, self.insns_counts,
                            fastest=False)
+            if linux:
+                r = linux.result()
+                if r.ok():
+                    self.lg_insns, self.lg_insns_counts, _ = parse_linux(r.serial, fastest=False)
 
     def boot_times(self):
         """Host wall time from QEMU start to the first user instruction's
@@ -310,153 +346,169 @@ class bench:
             if line.startswith("FAIL"):
                 self.warnings.append(f"make check: {line}")
 
-    # -- Linux --------------------------------------------------------------
+    # -- Linux ----------------------------------------------------------------
 
     def run_linux(self):
-        log(f"Linux {LINUX} {self.o.hz} ...")
+        log(f"Linux {LINUX} {self.o.hz} (native) ...")
         r = subprocess.run([LINUX, str(self.o.hz)], stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=120)
         if r.returncode != 0:
             self.errors.append(f"linux-bench exited {r.returncode}: {r.stderr.strip()}")
-        for m in BENCH_LINE.finditer(r.stdout):
-            self.linux[m.group(1)] = int(m.group(2))
-        for m in MIN_LINE.finditer(r.stdout):
-            if m.group(1).startswith("compute-loop"):
-                self.linux[m.group(1)] = int(m.group(2))
-        for m in COUNT_LINE.finditer(r.stdout):
-            self.linux_counts[m.group(1)] = int(m.group(2))
-        m = re.search(r"^bench: tsc-mhz ([\d.]+)", r.stdout, re.M)
-        self.linux_tsc = float(m.group(1)) if m else None
+        self.linux, self.linux_counts, self.linux_tsc = parse_linux(r.stdout, fastest=True)
+
+    def find_linux_kernel(self):
+        """The Linux guest's kernel: --linux-kernel PATH, else the image in the
+        distribution's package (fetched once into obj/), else None with a
+        note saying why the Linux-guest columns are empty."""
+        want = self.o.linux_kernel
+        if want == "none":
+            self.warnings.append("Linux guest skipped (LINUX_KERNEL=none): its columns are empty")
+            return
+        if want:
+            if not os.path.isfile(want):
+                self.errors.append(f"LINUX_KERNEL={want}: no such file")
+                return
+            self.lg_info.update(kernel=want, package="(given with LINUX_KERNEL)")
+            return
+        try:
+            self.lg_info.update(fetch_linux_kernel(LINUX_CACHE))
+        except linux_unavailable as e:
+            self.warnings.append(f"Linux guest skipped, its columns are empty: {e}. Give a "
+                                 "kernel image (bzImage) with LINUX_KERNEL=PATH")
+
+    def linux_guest(self, icount=False):
+        """One boot of the Linux guest: the kernel with obj/bench/linux-initramfs.cpio,
+        whose /init is tests/bench/linux-bench.c built static, on the same
+        machine as Nuthatch's column (the icount pass's, or the timing pass's)."""
+        name = "icount-linux-guest" if icount else "linux-guest"
+        accel, cpu, extra = (ICOUNT_ACCEL, ICOUNT_CPU, ICOUNT_ARGS) if icount else \
+            (self.accel, self.cpu, [])
+        append = f"{LINUX_APPEND} {self.o.linux_append} -- {self.o.hz}".replace("  ", " ")
+        self.lg_info["append"] = append
+        log(f"Linux guest ({accel}{' ' + ' '.join(extra) if extra else ''}) ...")
+        r = qemu_run(self.o.qemu, accel, cpu, self.lg_info["kernel"], append, initrd=INITRAMFS,
+                     timeout=self.o.linux_timeout, marker="linux-guest start", name=name,
+                     extra=extra)
+        self.runs += 1
+        if not r.ok():
+            self.errors.append(f"{name}: {r.error} (log: {LOGDIR}/{name}.serial.log)")
+        elif "bench: linux-guest done" not in r.serial:
+            self.errors.append(f"{name}: ended without finishing (log: {LOGDIR}/{name}.serial.log)")
+        m = RELEASE_LINE.search(r.serial)
+        if m:
+            self.lg_info["release"] = m.group(1)
+        vulns = dict(VULN_LINE.findall(r.serial))
+        if vulns:
+            self.lg_info["vulnerabilities"] = vulns
+        if r.marker_s is not None:
+            self.extra[name + "-boot-to-init"] = r.marker_s
+        self.extra[name + "-total"] = r.seconds
+        return r
+
+    def run_linux_guest(self):
+        if not self.lg_info.get("kernel"):
+            return
+        r = self.linux_guest(False)
+        if r.ok():
+            self.lg, self.lg_counts, self.lg_tsc = parse_linux(r.serial, fastest=True)
 
     # -- table --------------------------------------------------------------
 
     def rows(self):
         nt = sorted(self.nut_tsc)[len(self.nut_tsc) // 2] if self.nut_tsc else None
-        lt = self.linux_tsc
-
-        def per_event(what, d, counts, lo, hi, clo, chi):
-            """(loop with the fast timer - loop without) / extra timer events."""
-            if None in (d.get(lo), d.get(hi), counts.get(clo), counts.get(chi)) \
-                    or counts[chi] <= counts[clo]:
-                return None
-            if d[hi] <= d[lo]:
-                self.warnings.append(f"{what}: compute loop no slower with the timer "
-                                     "(host noise?)")
-                return None
-            return (d[hi] - d[lo]) // (counts[chi] - counts[clo])
-
-        def nut_tick(d, counts, what):
-            return per_event(what, d, counts, "compute-lo", "compute-hi",
-                             "compute-lo", "compute-hi")
-
-        def add(a, b):
-            return None if a is None or b is None else a + b
-
-        def one(key):
-            return lambda d, counts, what: d.get(key)
-
-        def two(key1, key2):
-            return lambda d, counts, what: add(d.get(key1), d.get(key2))
-
+        # Both guests read the same virtual TSC (QEMU's, same accelerator,
+        # same host), so one rate converts both, and the ns ratio is the
+        # cycle ratio. The Linux guest's figure (200 ms against its clock)
+        # is the steadier; Nuthatch's boot-time calibration drifts when the
+        # host is loaded.
+        gt = self.lg_tsc or nt
+        if nt and self.lg_tsc and abs(nt - self.lg_tsc) > 0.05 * self.lg_tsc:
+            self.warnings.append(f"Nuthatch calibrated its TSC at {nt} MHz, the Linux guest "
+                                 f"measured {self.lg_tsc} MHz on the same QEMU (a loaded "
+                                 "host?); both ns columns use the Linux guest's")
+        self.guest_tsc = gt
         hz = self.o.hz
-        linux_tick = per_event("Linux", self.linux, self.linux_counts, "compute-loop",
-                               "compute-loop-timer", "compute-loop-signals",
-                               "compute-loop-timer-signals")
-        signal = self.linux.get("signal-roundtrip")
-        spec = [
-            # operation, Nuthatch's figure from (values, counts), Linux cycles, target ratio
-            ("null syscall (getpid)", one("syscall-getpid"), self.linux.get("syscall-getpid"),
-             0.5),
-            ("yield switch, 1 CPU", one("yield-switch"), self.linux.get("yield-switch"), 0.5),
-            ("fork + exit + waitpid", one("fork-exit-waitpid"),
-             self.linux.get("fork-exit-waitpid"), 0.25),
-            ("act: entry -> handler", one("act-entry"), None, None),
-            ("act: handler -> resumed, fast", one("act-fast"), None, None),
-            ("act: handler -> resumed, exact", one("act-exact"), None, None),
-            ("act fast round trip / signal", two("act-entry", "act-fast"), signal, 0.25),
-            ("act exact round trip / signal", two("act-entry", "act-exact"), signal, None),
-            (f"cost per tick at hz={hz}", nut_tick, linux_tick, None),
-        ]
+        sides = {
+            # side: (values, counts, TSC MHz or None for instruction counts, Nuthatch?)
+            "nut_insns": (self.insns, self.insns_counts, None, True),
+            "lg_insns": (self.lg_insns, self.lg_insns_counts, None, False),
+            "nut_ns": (self.nut, self.nut_counts, gt, True),
+            "lg_ns": (self.lg, self.lg_counts, gt, False),
+            "native_ns": (self.linux, self.linux_counts, self.linux_tsc, False),
+        }
         out = []
-        for op, figure, l, target in spec:
-            n = figure(self.nut, self.nut_counts, "Nuthatch")
-            insns = figure(self.insns, self.insns_counts, "Nuthatch (icount)")
-            n_ns = n * 1000 / nt if n is not None and nt else None
-            l_ns = l * 1000 / lt if l is not None and lt else None
-            ratio = n_ns / l_ns if n_ns is not None and l_ns else None
-            verdict = None
-            if target is not None:
-                verdict = "n/a" if ratio is None else ("met" if ratio <= target else "missed")
-            out.append({"operation": op, "unit": "cycles",
-                        "nuthatch_cycles": n, "nuthatch_ns": n_ns, "nuthatch_insns": insns,
-                        "linux_cycles": l, "linux_ns": l_ns, "ratio": ratio,
-                        "target_ratio": target, "target": verdict})
-        b = self.extra
-        for accel in ("tcg", "kvm"):
-            fl, nu = b.get(f"boot-floor-{accel}"), b.get(f"boot-nuthatch-{accel}")
-            if fl is None and nu is None:
-                continue
-            over = nu - fl if fl is not None and nu is not None else None
-            verdict = None
-            if accel == "tcg":
-                verdict = "n/a" if over is None else ("met" if over <= 0.1 else "missed")
-            # Host wall time: no instruction count.
-            out.append({"operation": f"boot to 1st user insn ({accel})",
-                        "unit": "seconds", "nuthatch_s": nu, "floor_s": fl, "above_floor_s": over,
-                        "nuthatch_insns": None,
-                        "target_above_floor_s": 0.1 if accel == "tcg" else None,
-                        "target": verdict})
-        if "make-check" in b:
-            out.append({"operation": "make check (wall)", "unit": "seconds",
-                        "nuthatch_s": b["make-check"], "summary": b["make-check-summary"],
-                        "nuthatch_insns": None, "target": None})
-        return out, nt, lt
+        for op, nut_figure, linux_figure, target in ROWS:
+            row = {"operation": op.format(hz=hz), "target_ratio": target}
+            for side, (values, counts, mhz, nuthatch) in sides.items():
+                figure = nut_figure if nuthatch else linux_figure
+                v = figure_of(figure, values, counts, nuthatch, self.warnings, SIDE_NAMES[side])
+                if mhz is not None:
+                    row[side.replace("_ns", "_cycles")] = v
+                    v = v * 1000 / mhz if v is not None and mhz else None
+                row[side] = v
+            row["insns_ratio"] = ratio(row["nut_insns"], row["lg_insns"])
+            row["ns_ratio"] = ratio(row["nut_ns"], row["lg_ns"])
+            row["native_ratio"] = ratio(row["nut_ns"], row["native_ns"])
+            row["linux_twin"] = linux_figure is not None
+            row["target"] = verdict(target, row["insns_ratio"], row["ns_ratio"])
+            out.append(row)
+        return out, nt
 
-    def print_table(self, rows, nt, lt):
-        def c(cycles, ns):
-            if cycles is None:
-                return "-"
-            return f"{cycles:,} cyc / {ns:,.0f} ns" if ns is not None else f"{cycles:,} cyc"
+    def print_table(self, rows, nt):
+        accel = self.accel.upper()
 
-        def i(insns):
-            return f"{insns:,}" if insns is not None else ""
+        def num(v, digits=0):
+            return "-" if v is None else f"{v:,.{digits}f}"
 
-        table = [("operation", "Nuthatch", "insns", "Linux", "ratio", "target")]
+        def rat(v):
+            return "-" if v is None else f"{v:.2f}x"
+
+        table = [("operation", "Nuthatch insns", "Linux-guest insns", "ratio",
+                  f"Nuthatch {accel} ns", f"Linux-guest {accel} ns", "ratio", "native Linux ns",
+                  "target (insns and ns)")]
         for r in rows:
-            if r["unit"] == "cycles":
-                ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-"
-                target = (f"<= {r['target_ratio']}x {r['target']}" if r["target_ratio"] is not None
-                          else "")
-                table.append((r["operation"], c(r["nuthatch_cycles"], r["nuthatch_ns"]),
-                              i(r["nuthatch_insns"]) or "-",
-                              c(r["linux_cycles"], r["linux_ns"]), ratio, target))
-            elif r["operation"].startswith("boot"):
-                nu, fl, over = r["nuthatch_s"], r["floor_s"], r["above_floor_s"]
-                table.append((r["operation"], f"{nu * 1000:.0f} ms" if nu is not None else "-",
-                              "", f"floor {fl * 1000:.0f} ms" if fl is not None else "-",
-                              f"{over * 1000:+.0f} ms" if over is not None else "-",
-                              f"<= +100 ms {r['target']}" if r["target"] else ""))
+            if not r["linux_twin"]:
+                target = "no Linux twin"
+            elif r["target_ratio"] is None:
+                target = ""
             else:
-                table.append((r["operation"], f"{r['nuthatch_s']:.1f} s", "", "-", "-",
-                              r.get("summary", "")))
-        ncol = len(table[0])
-        widths = [max(len(row[k]) for row in table) for k in range(ncol)]
-        lines = []
-        for n, row in enumerate(table):
-            lines.append("  ".join(cell.ljust(widths[k]) if k == 0 else cell.rjust(widths[k])
-                                   for k, cell in enumerate(row)).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-        accel = self.accel.upper() + ("" if self.accel == "tcg" else f" (-cpu {self.cpu})")
+                target = f"<= {r['target_ratio']}x {r['target']}"
+            table.append((r["operation"], num(r["nut_insns"]), num(r["lg_insns"]),
+                          rat(r["insns_ratio"]), num(r["nut_ns"]), num(r["lg_ns"]),
+                          rat(r["ns_ratio"]), num(r["native_ns"]), target))
         print()
-        print(f"Nuthatch under {accel}, guest TSC {nt or '?'} MHz; Linux native, "
-              f"TSC {lt or '?'} MHz; ratio = Nuthatch ns / Linux ns")
-        print("insns = guest instructions per operation under TCG -icount shift=0 "
+        print(f"Nuthatch and a Linux guest ({self.lg_info.get('release', 'not run')}) on the same "
+              f"QEMU machine; ratio = Nuthatch / Linux guest (below 1: Nuthatch is cheaper)")
+        print("insns: guest instructions per operation under TCG -icount shift=0 "
               "(deterministic: the same on any host for this build and QEMU)")
-        print("\n".join(lines))
+        print(f"{accel} ns: guest TSC cycles / the guests' TSC rate ({self.guest_tsc or '?'} MHz); "
+              f"native Linux: this host ({self.linux_tsc or '?'} MHz), for reference only")
+        print("\n".join(format_table(table)))
+        b = self.extra
+        for accel_name in ("tcg", "kvm"):
+            fl, nu = b.get(f"boot-floor-{accel_name}"), b.get(f"boot-nuthatch-{accel_name}")
+            if fl is None or nu is None:
+                continue
+            over = nu - fl
+            line = (f"boot to 1st user insn ({accel_name}): {nu * 1000:.0f} ms, QEMU floor "
+                    f"{fl * 1000:.0f} ms, {over * 1000:+.0f} ms")
+            if accel_name == "tcg":
+                line += f" (target <= +100 ms: {'met' if over <= 0.1 else 'missed'})"
+            print(line)
+        if "linux-guest-boot-to-init" in b:
+            print(f"Linux guest boot to /init ({self.accel}): "
+                  f"{b['linux-guest-boot-to-init'] * 1000:.0f} ms")
+        if "make-check" in b:
+            print(f"make check (wall): {b['make-check']:.1f} s, {b['make-check-summary']}")
+        vulns = self.lg_info.get("vulnerabilities")
+        if vulns:
+            on = [f"{k} ({v.split(':', 1)[1].strip()})" for k, v in sorted(vulns.items())
+                  if v.startswith("Mitigation")]
+            print(f"Linux guest command line: {self.lg_info.get('append')}; mitigations on: "
+                  + ("; ".join(on) if on else "none"))
         if self.accel == "tcg":
-            print("WARNING: Nuthatch ran under TCG (software emulation): its cycle and ns "
-                  "figures measure QEMU's emulator, not the kernel; the ratios are meaningless.")
+            print(f"note: under TCG the ns columns measure QEMU's emulator running each kernel's "
+                  "code; the insns columns do not depend on the host at all")
         for w in self.warnings:
             print(f"note: {w}")
         for e in self.errors:
@@ -464,32 +516,172 @@ class bench:
         print(f"results: {RESULTS}")
 
 
-def cpu_flags():
-    """The CPU feature flags /proc/cpuinfo lists (every CPU's, merged)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            text = f.read()
-    except OSError:
-        return set()
-    return {flag for line in re.findall(r"^flags\s*:(.*)$", text, re.M) for flag in line.split()}
+SIDE_NAMES = {"nut_insns": "Nuthatch (icount)", "lg_insns": "Linux guest (icount)",
+              "nut_ns": "Nuthatch (timing)", "lg_ns": "Linux guest (timing)",
+              "native_ns": "native Linux"}
+
+# One line per row of the table: operation (`{hz}` is --hz), Nuthatch's
+# figure, the Linux programs' figure (None: no Linux twin), target ratio
+# (None: none). A figure is the NAME of a `bench: NAME median_cycles N`
+# line, a tuple of names (their sum), or TICK (cost per timer event: the
+# compute loop with the fast timer minus without, over the extra events).
+# Adding a row: a Nuthatch program user/p-bench-NAME.cc printing that line
+# (found by name), a function in tests/bench/linux-bench.c printing the
+# same NAME (listed in its `benchmarks`), and a line here.
+TICK = "tick"
+ROWS = [
+    ("null syscall (getpid)", "syscall-getpid", "syscall-getpid", 0.25),
+    ("yield switch, 1 CPU", "yield-switch", "yield-switch", 0.25),
+    ("fork + exit + waitpid", "fork-exit-waitpid", "fork-exit-waitpid", 0.5),
+    ("fork + exec + exit + waitpid", "fork-exec-exit-waitpid", "fork-exec-exit-waitpid", 0.5),
+    ("thread create + join (uthread / pthread)", "thread-create-join", "thread-create-join",
+     0.5),
+    ("user-thread switch (uthread / swapcontext)", "uthread-switch", "uthread-switch", 0.5),
+    ("act: entry -> handler", "act-entry", None, None),
+    ("act: handler -> resumed, fast", "act-fast", None, None),
+    ("act: handler -> resumed, exact", "act-exact", None, None),
+    ("act fast round trip / signal", ("act-entry", "act-fast"), "signal-roundtrip", 0.25),
+    ("act exact round trip / signal", ("act-entry", "act-exact"), "signal-roundtrip", 0.5),
+    ("cost per tick at hz={hz}", TICK, TICK, 0.5),
+]
+# The compute loop's names on each side: (without timer, with), and the
+# matching event counts.
+TICK_KEYS = {True: ("compute-lo", "compute-hi", "compute-lo", "compute-hi"),
+             False: ("compute-loop", "compute-loop-timer", "compute-loop-signals",
+                     "compute-loop-timer-signals")}
 
 
-def kvm_problem():
-    """None where /dev/kvm looks like hardware-assisted KVM (usable by us,
-    vmx or svm among the CPU flags, not PVM); else why it is not."""
-    if not os.path.exists("/dev/kvm"):
-        return "there is no /dev/kvm"
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        return "/dev/kvm is not readable and writable by this user"
-    hardware = cpu_flags() & {"vmx", "svm"}
-    if os.path.isdir("/sys/module/kvm_pvm"):
-        return ("/dev/kvm here is PVM (kvm_pvm" + ("" if hardware else ", no vmx/svm") +
-                "): it runs guests at CPL 3 in the lower half of the address space only, so "
-                "Nuthatch's higher-half kernel would be emulated instruction by instruction")
-    if not hardware:
-        return ("/dev/kvm is not hardware-assisted (no vmx or svm in /proc/cpuinfo flags): "
-                "Nuthatch would not run natively under it")
+def figure_of(figure, values, counts, nuthatch, warnings=None, what=""):
+    """One row's figure from one side's parsed values, or None."""
+    if figure is None:
+        return None
+    if figure == TICK:
+        lo, hi, clo, chi = TICK_KEYS[nuthatch]
+        if None in (values.get(lo), values.get(hi), counts.get(clo), counts.get(chi)) \
+                or counts[chi] <= counts[clo]:
+            return None
+        if values[hi] <= values[lo]:
+            if warnings is not None:
+                warnings.append(f"{what}: compute loop no slower with the timer (host noise?)")
+            return None
+        return (values[hi] - values[lo]) // (counts[chi] - counts[clo])
+    if isinstance(figure, tuple):
+        parts = [values.get(k) for k in figure]
+        return None if None in parts else sum(parts)
+    return values.get(figure)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def verdict(target, insns_ratio, ns_ratio):
+    """A target is met when both ratios are at or below it; n/a when either is missing."""
+    if target is None:
+        return None
+    if insns_ratio is None or ns_ratio is None:
+        return "n/a"
+    return "met" if insns_ratio <= target and ns_ratio <= target else "missed"
+
+
+def parse_linux(text, fastest):
+    """(values, counts, TSC MHz) from linux-bench's output, native or from the
+    guest's serial console. fastest: the compute loops' fastest trial (least
+    host noise, for timing) instead of their median."""
+    values, counts = {}, {}
+    for m in BENCH_LINE.finditer(text):
+        values[m.group(1)] = int(m.group(2))
+    if fastest:
+        for m in MIN_LINE.finditer(text):
+            if m.group(1).startswith("compute-loop"):
+                values[m.group(1)] = int(m.group(2))
+    for m in COUNT_LINE.finditer(text):
+        counts[m.group(1)] = int(m.group(2))
+    m = LINUX_TSC_LINE.search(text)
+    return values, counts, float(m.group(1)) if m else None
+
+
+def format_table(table):
+    """Lines of an aligned text table: first column left, others right."""
+    widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
+    lines = []
+    for n, row in enumerate(table):
+        lines.append("  ".join(cell.ljust(widths[k]) if k == 0 else cell.rjust(widths[k])
+                               for k, cell in enumerate(row)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+class linux_unavailable(Exception):
+    pass
+
+
+def run_quiet(args, cwd=None):
+    return subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+
+
+def kernel_package(apt_cache="apt-cache"):
+    """The first of LINUX_PACKAGES the package lists know, followed through its
+    dependencies to the versioned package that holds the image."""
+    for name in LINUX_PACKAGES:
+        seen = []
+        while name and name not in seen and len(seen) < 4:
+            seen.append(name)
+            r = run_quiet([apt_cache, "depends", "--important", name])
+            if r.returncode != 0 or not r.stdout.strip():
+                break
+            deps = re.findall(r"^\s*Depends: (linux-image-\S+)$", r.stdout, re.M)
+            if not deps:
+                return name     # holds the image itself
+            name = deps[0]
     return None
+
+
+def fetch_linux_kernel(cache):
+    """{kernel, package}: the image from the distribution's kernel package,
+    downloaded (apt-get download, no root needed) and unpacked once into
+    cache; later runs reuse it. Raises linux_unavailable with the reason."""
+    found = sorted(f for f in os.listdir(cache) if f.startswith("vmlinuz-")) \
+        if os.path.isdir(os.path.join(cache)) else []
+    stamp = os.path.join(cache, "package")
+    if found and os.path.exists(stamp):
+        with open(stamp) as f:
+            return {"kernel": os.path.join(cache, found[-1]), "package": f.read().strip()}
+    for tool in ("apt-get", "apt-cache", "dpkg-deb"):
+        if not any(os.access(os.path.join(d, tool), os.X_OK)
+                   for d in os.environ.get("PATH", "").split(os.pathsep)):
+            raise linux_unavailable(f"no {tool} (not a Debian/Ubuntu system)")
+    package = kernel_package()
+    if package is None and os.geteuid() == 0:
+        run_quiet(["apt-get", "update", "-qq"])       # fresh machines have no lists yet
+        package = kernel_package()
+    if package is None:
+        raise linux_unavailable("the package lists know none of " + ", ".join(LINUX_PACKAGES))
+    os.makedirs(cache, exist_ok=True)
+    log(f"fetching the Linux guest's kernel: apt-get download {package} ...")
+    for f in os.listdir(cache):
+        if f.endswith(".deb"):
+            os.remove(os.path.join(cache, f))
+    r = run_quiet(["apt-get", "download", "-q", package], cwd=cache)
+    debs = [f for f in os.listdir(cache) if f.endswith(".deb")]
+    if r.returncode != 0 or not debs:
+        last = (r.stderr.strip().splitlines() or ["no message"])[-1]
+        raise linux_unavailable(f"apt-get download {package} failed: {last}")
+    deb = os.path.join(cache, debs[0])
+    # `dpkg -x` of only the image: the package's modules (~100 MB) are not needed.
+    tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+    r = subprocess.run(["tar", "-x", "-C", cache, "--wildcards", "--strip-components=2",
+                        "./boot/vmlinuz-*"], stdin=tar.stdout, capture_output=True, text=True)
+    tar.stdout.close()
+    tar.wait()
+    os.remove(deb)
+    found = sorted(f for f in os.listdir(cache) if f.startswith("vmlinuz-"))
+    if r.returncode != 0 or not found:
+        raise linux_unavailable(f"{debs[0]} holds no boot/vmlinuz-*: {r.stderr.strip()}")
+    with open(stamp, "w") as f:
+        f.write(debs[0][:-4] + "\n")
+    return {"kernel": os.path.join(cache, found[-1]), "package": debs[0][:-4]}
 
 
 def where(qemu_stderr):
@@ -517,6 +709,30 @@ def machine():
             "cpus": os.cpu_count()}
 
 
+def reprint(options):
+    """The table again from results.json's raw figures (rows recomputed with
+    this version of ROWS and the conversions)."""
+    with open(RESULTS) as f:
+        saved = json.load(f)
+    raw = saved["raw"]
+    options.hz = saved.get("timer_hz_high", options.hz)
+    b = bench(options)
+    b.accel, b.cpu = saved["accel"], saved["cpu_model"]
+    b.nut, b.nut_counts = raw["nuthatch"], raw["nuthatch_counts"]
+    b.insns, b.insns_counts = raw["nuthatch_insns"], raw["nuthatch_insns_counts"]
+    b.linux, b.linux_counts = raw["linux"], raw["linux_counts"]
+    b.lg, b.lg_counts = raw.get("linux_guest", {}), raw.get("linux_guest_counts", {})
+    b.lg_insns = raw.get("linux_guest_insns", {})
+    b.lg_insns_counts = raw.get("linux_guest_insns_counts", {})
+    b.extra, b.lg_info = raw["seconds"], saved.get("linux_guest", {})
+    nt = saved.get("nuthatch_calibrated_tsc_mhz", saved.get("guest_tsc_mhz"))
+    b.nut_tsc = [nt] if nt else []
+    b.lg_tsc, b.linux_tsc = saved.get("linux_guest_tsc_mhz"), saved.get("host_tsc_mhz")
+    b.print_table(b.rows()[0], nt)
+    print(f"(from the run of {saved['date']}, {saved['machine']['cpu']})")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description="Nuthatch vs Linux micro-benchmarks.")
     parser.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto")
@@ -528,27 +744,41 @@ def main():
     parser.add_argument("--boot-trials", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="instruction-count boots run side by side (default: CPUs)")
+    parser.add_argument("--linux-kernel", default="",
+                        help="the Linux guest's kernel image (default: from the distribution's "
+                             "package, cached in obj/bench/linux-kernel); 'none' skips the guest")
+    parser.add_argument("--linux-append", default="",
+                        help="extra words for the Linux guest's command line "
+                             "(e.g. mitigations=off)")
+    parser.add_argument("--linux-timeout", type=int, default=300,
+                        help="seconds for one Linux guest boot")
+    parser.add_argument("--reprint", action="store_true",
+                        help="print the table of the last run (obj/bench/results.json) again")
     options = parser.parse_args()
     os.chdir(ROOT)
+    if options.reprint:
+        return reprint(options)
     os.makedirs(LOGDIR, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
-    for path in (KERNEL, FLOOR, LINUX):
+    for path in (KERNEL, FLOOR, LINUX, INITRAMFS):
         if not os.path.exists(path):
             sys.exit(f"bench: {path} is missing (run `make bench`)")
     started = time.monotonic()
     b = bench(options)
     b.choose_accel()
+    b.find_linux_kernel()
     programs = b.programs()
     phases = {}
     steps = [("linux", b.run_linux), ("timing", lambda: b.run_guest_benchmarks(programs)),
-             ("boot", b.boot_times), ("icount", lambda: b.run_icount_benchmarks(programs))]
+             ("linux-guest", b.run_linux_guest), ("boot", b.boot_times),
+             ("icount", lambda: b.run_icount_benchmarks(programs))]
     if options.check:
         steps.append(("make-check", b.check_time))
     for phase, step in steps:
         t = time.monotonic()
         step()
         phases[phase] = round(time.monotonic() - t, 1)
-    rows, nt, lt = b.rows()
+    rows, nt = b.rows()
     qemu_version = subprocess.run([options.qemu, "--version"], capture_output=True,
                                   text=True).stdout.splitlines()[:1]
     version = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
@@ -556,17 +786,21 @@ def main():
     result = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
               "machine": machine(), "qemu": qemu_version[0] if qemu_version else "",
               "nuthatch_version": version, "accel": b.accel, "cpu_model": b.cpu,
-              "guest_tsc_mhz": nt, "host_tsc_mhz": lt, "timer_hz_high": options.hz,
+              "guest_tsc_mhz": b.guest_tsc, "nuthatch_calibrated_tsc_mhz": nt,
+              "linux_guest_tsc_mhz": b.lg_tsc, "host_tsc_mhz": b.linux_tsc,
+              "timer_hz_high": options.hz, "linux_guest": b.lg_info,
               "insns_qemu_args": ["-accel", ICOUNT_ACCEL, "-cpu", ICOUNT_CPU, *ICOUNT_ARGS],
               "warnings": b.warnings, "errors": b.errors, "rows": rows,
               "raw": {"nuthatch": b.nut, "nuthatch_counts": b.nut_counts, "linux": b.linux,
                       "linux_counts": b.linux_counts, "nuthatch_insns": b.insns,
-                      "nuthatch_insns_counts": b.insns_counts, "seconds": b.extra},
+                      "nuthatch_insns_counts": b.insns_counts, "linux_guest": b.lg,
+                      "linux_guest_counts": b.lg_counts, "linux_guest_insns": b.lg_insns,
+                      "linux_guest_insns_counts": b.lg_insns_counts, "seconds": b.extra},
               "phases_s": phases, "elapsed_s": round(time.monotonic() - started, 1)}
     with open(RESULTS, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
-    b.print_table(rows, nt, lt)
+    b.print_table(rows, nt)
     print(f"({result['elapsed_s']} s: " + ", ".join(f"{k} {v} s" for k, v in phases.items()) +
           f"; {result['date']}, {result['machine']['cpu']})")
     return 1 if b.errors else 0

@@ -9,7 +9,7 @@ for what in "$@"; do
     qemu) command -v qemu-system-x86_64 >/dev/null || missing="$missing qemu" ;;
     iso)  { command -v grub-mkrescue >/dev/null && command -v xorriso >/dev/null \
             && command -v mformat >/dev/null && [ -d /usr/lib/grub/i386-pc ]; } || missing="$missing iso" ;;
-    uefi) { [ -d /usr/lib/grub/x86_64-efi ] && [ -e /usr/share/ovmf/OVMF.fd ]; } || missing="$missing uefi" ;;
+    uefi) { [ -d /usr/lib/grub/x86_64-efi ] && [ -e "$(python3 "$(dirname "$0")/qemucmd.py" ovmf)" ]; } || missing="$missing uefi" ;;
     gdb)  command -v gdb >/dev/null || missing="$missing gdb" ;;
     gtest) [ -e /usr/include/gtest/gtest.h ] || missing="$missing gtest" ;;
     all)  exec "$0" qemu iso uefi gdb gtest ;;

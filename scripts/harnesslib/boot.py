@@ -13,7 +13,9 @@ import subprocess
 import threading
 import time
 
-from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, OVMF, clean_serial,
+import qemucmd
+
+from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, clean_serial,
                      first_line_matching, last_line, outcome, read_text, test_error)
 
 
@@ -75,11 +77,8 @@ def qemu_command(ctx, spec, ncpu, logs):
                   "-serial", "chardev:nh-serial"]
     else:
         serial = ["-serial", "file:" + logs["serial"]]
-    args = [ctx.qemu, "-M", "q35", "-m", s["mem"], "-smp", str(ncpu),
-            "-accel", "tcg", "-cpu", "max", "-no-reboot", "-display", "none",
-            "-monitor", "none",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            *serial, "-debugcon", "file:" + logs["kernel"],
+    args = [ctx.qemu, *qemucmd.machine_args(s["mem"], ncpu, "tcg", debugcon=logs["kernel"]),
+            "-display", "none", "-monitor", "none", *serial,
             "-d", "cpu_reset", "-D", logs["qemu-debug"]]
     if s["boot"] == "kernel":
         args += ["-kernel", KERNEL, "-append", spec.cmdline()]
@@ -87,7 +86,7 @@ def qemu_command(ctx, spec, ncpu, logs):
         args += ["-cdrom", ctx.iso_for(spec.cmdline())]
         if s["boot"] == "uefi":
             # No NIC: OVMF would load a network driver for it (~0.4 s).
-            args += ["-bios", OVMF, "-nic", "none"]
+            args += ["-bios", qemucmd.ovmf(), "-nic", "none"]
     return args + shlex.split(s["qemu"])
 
 

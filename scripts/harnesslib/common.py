@@ -17,7 +17,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 OBJ = "obj"
 LOGDIR = os.path.join(OBJ, "test-logs")
 KERNEL = os.path.join(OBJ, "kernel.elf")
-OVMF = "/usr/share/ovmf/OVMF.fd"
 GDB_SCRIPT = os.path.join("scripts", "gdb", "nuthatch.gdb")
 EXIT_PASS, EXIT_FAIL = 33, 35
 

@@ -1,5 +1,7 @@
 """host.py — the GoogleTest unit tests: build obj/host/unit-tests through
-make, run it with a JSON report, one outcome per test case.
+make, run it with a JSON report, one outcome per test case. Also the
+Python unit tests of the tools (tests/host/*_test.py, unittest), one
+outcome per file, named host/NAME_test.py.
 
 Easy to get wrong: a crash (or a sanitizer report) ends the binary before
 it writes its report, so a missing report is a failure of its own.

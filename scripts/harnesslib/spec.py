@@ -13,7 +13,9 @@ import os
 import re
 import shutil
 
-from .common import OBJ, OVMF, test_error
+import qemucmd
+
+from .common import OBJ, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
@@ -42,7 +44,7 @@ def debug_build():
 # Requirements that are not commands on PATH.
 RESOURCES = {
     "debug-build": debug_build,
-    "ovmf": lambda: os.path.exists(OVMF),
+    "ovmf": lambda: os.path.exists(qemucmd.ovmf()),
     "grub-pc": lambda: os.path.isdir("/usr/lib/grub/i386-pc"),
     "grub-efi": lambda: os.path.isdir("/usr/lib/grub/x86_64-efi"),
     # The kernel was built with SAN=1 (its flags file says so).

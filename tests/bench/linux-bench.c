@@ -1,13 +1,35 @@
 /* linux-bench.c — the Linux side of `make bench`: the same operations as
- * Nuthatch's user/p-bench-*.cc, measured natively on the host, printed in
- * the same `bench: NAME median_cycles N ...` form (TSC cycles per
- * operation, median of several trials) for scripts/bench.py.
+ * Nuthatch's user/p-bench-*.cc, printed in the same
+ * `bench: NAME median_cycles N ...` form (TSC cycles per operation, median
+ * of several trials) for scripts/bench.py. One source, two builds:
+ *
+ *   obj/bench/linux-bench         run natively on the host (the reference
+ *                                 column), with the iteration counts below
+ *   obj/bench/linux-bench-static  the /init of the Linux guest's initramfs,
+ *                                 booted under the same QEMU as Nuthatch;
+ *                                 as process 1 it uses Nuthatch's iteration
+ *                                 counts (the guest ones in `benchmarks`),
+ *                                 prints the kernel's release and its
+ *                                 mitigations, and ends QEMU through
+ *                                 isa-debug-exit (33 = done, 35 = failed)
+ *
+ * Adding a row: one function here and one line in `benchmarks` (the name
+ * it reports must match the Nuthatch program's), one line in bench.py's
+ * ROWS. Easy to get wrong: as process 1 nothing may return from main (the
+ * kernel panics when init exits), and only signals with handlers reach it.
  *
  *   syscall-getpid       syscall(SYS_getpid) round trip
  *   yield-switch         two processes pinned to one CPU alternating with
  *                        sched_yield; per switch (2 per parent iteration)
  *   fork-exit-waitpid    fork, child _exit(0), parent waitpid
+ *   fork-exec-exit-waitpid  fork, child execs linux-true (static, no C
+ *                        library, exits at once), parent waitpid
  *   signal-roundtrip     raise(SIGUSR1) -> empty handler -> return
+ *   uthread-switch       two user contexts alternating with swapcontext
+ *                        (glibc's user-level switch, which also sets the
+ *                        signal mask: one system call); per switch
+ *   thread-create-join   pthread_create of a thread that returns at once,
+ *                        then pthread_join; per round
  *   compute-loop         the compute loop of p-bench-compute, without and
  *                        with a setitimer(ITIMER_REAL) at HZ (argv[1],
  *                        default 10000) whose SIGALRM handler counts
@@ -20,7 +42,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <ucontext.h>
+#include <sys/io.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,10 +97,30 @@ static void tsc_rate(void) {
 
 enum { TRIALS = 9 };
 
+static void guest_exit(int ok);
+
+/* Nonzero when running as the guest's /init (process 1). */
+static int guest;
+
+/* Give up: natively exit 1; as process 1, end QEMU with failure (init
+ * must not exit). */
+static void fail(void) {
+    if (guest) {
+        guest_exit(0);
+    }
+    exit(1);
+}
+
+/* Iterations per trial: natively, or in the guest (where every instruction
+ * is emulated, so the counts match Nuthatch's programs). */
+static long iters(long native, long in_guest) {
+    return guest ? in_guest : native;
+}
+
 static void bench_getpid(void) {
-    enum { ITERS = 200000 };
+    const long ITERS = iters(200000, 20000);
     uint64_t per[TRIALS];
-    for (int i = 0; i < 10000; ++i) {
+    for (int i = 0; i < 1000; ++i) {
         syscall(SYS_getpid);
     }
     for (int t = 0; t < TRIALS; ++t) {
@@ -94,13 +143,13 @@ static void pin_to_cpu0(void) {
 }
 
 static void bench_yield(void) {
-    enum { ITERS = 50000 };
+    const long ITERS = iters(50000, 2000);
     uint64_t per[TRIALS];
     pin_to_cpu0();          /* inherited by the child */
     int go[2];
     if (pipe(go) != 0) {
         perror("pipe");
-        exit(1);
+        fail();
     }
     pid_t child = fork();
     if (child == 0) {
@@ -108,7 +157,7 @@ static void bench_yield(void) {
         if (read(go[0], &c, 1) != 1) {
             _exit(1);
         }
-        for (long i = 0; i < (long) (TRIALS + 1) * ITERS + 5000; ++i) {
+        for (long i = 0; i < (long) (TRIALS + 1) * ITERS + 500; ++i) {
             sched_yield();
         }
         _exit(0);
@@ -134,7 +183,7 @@ static void bench_yield(void) {
 }
 
 static void bench_fork(void) {
-    enum { ITERS = 200 };
+    const long ITERS = iters(200, 40);
     uint64_t per[TRIALS];
     for (int t = -1; t < TRIALS; ++t) {
         uint64_t s = rdtsc();
@@ -153,6 +202,95 @@ static void bench_fork(void) {
     report("fork-exit-waitpid", per, TRIALS, ITERS);
 }
 
+/* The program to exec: /true in the guest's initramfs; natively the build's
+ * copy (bench.py runs this from the source tree). */
+static void bench_exec(void) {
+    const long ITERS = iters(200, 40);
+    const char* path = guest ? "/true" : "obj/bench/linux-true";
+    char* const argv[] = {"true", NULL};
+    char* const envp[] = {NULL};
+    uint64_t per[TRIALS];
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            pid_t p = fork();
+            if (p == 0) {
+                execve(path, argv, envp);
+                _exit(127);
+            }
+            int status;
+            if (p < 0 || waitpid(p, &status, 0) != p || status != 0) {
+                fprintf(stderr, "exec %s failed\n", path);
+                fail();
+            }
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    report("fork-exec-exit-waitpid", per, TRIALS, ITERS);
+}
+
+static ucontext_t main_ctx, other_ctx;
+static void other_context(void) {
+    for (;;) {
+        swapcontext(&other_ctx, &main_ctx);
+    }
+}
+
+/* Apart from bench_uthread_switch: getcontext returns twice, which would
+ * make the compiler distrust that function's locals. */
+__attribute__((noinline)) static void make_other_context(void) {
+    static char stack[64 * 1024];
+    getcontext(&other_ctx);
+    other_ctx.uc_stack.ss_sp = stack;
+    other_ctx.uc_stack.ss_size = sizeof(stack);
+    other_ctx.uc_link = NULL;
+    makecontext(&other_ctx, other_context, 0);
+}
+
+static void bench_uthread_switch(void) {
+    const long ITERS = iters(50000, 2000);
+    uint64_t per[TRIALS];
+    make_other_context();
+    for (int i = 0; i < ITERS / 4; ++i) {
+        swapcontext(&main_ctx, &other_ctx);
+    }
+    for (int t = 0; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            swapcontext(&main_ctx, &other_ctx);
+        }
+        per[t] = (rdtsc() - s) / (2 * ITERS);
+    }
+    report("uthread-switch", per, TRIALS, ITERS);
+}
+
+static void* nothing(void* arg) {
+    return arg;
+}
+
+static void bench_thread_create(void) {
+    const long ITERS = iters(2000, 200);
+    uint64_t per[TRIALS];
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (int i = 0; i < ITERS; ++i) {
+            pthread_t th;
+            void* result = NULL;
+            if (pthread_create(&th, NULL, nothing, per) != 0 || pthread_join(th, &result) != 0
+                || result != per) {
+                fprintf(stderr, "pthread_create/join failed\n");
+                fail();
+            }
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    report("thread-create-join", per, TRIALS, ITERS);
+}
+
 static volatile sig_atomic_t signals;
 static void on_signal(int sig) {
     (void) sig;
@@ -160,7 +298,7 @@ static void on_signal(int sig) {
 }
 
 static void bench_signal(void) {
-    enum { ITERS = 50000 };
+    const long ITERS = iters(50000, 5000);
     uint64_t per[TRIALS];
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -220,15 +358,103 @@ static void bench_compute(const char* name, long hz) {
     fflush(stdout);
 }
 
-int main(int argc, char** argv) {
-    long hz = argc > 1 ? atol(argv[1]) : 10000;
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    tsc_rate();
-    bench_getpid();
-    bench_signal();
-    bench_fork();
+static long timer_hz = 10000;
+static void bench_compute_plain(void) {
     bench_compute("compute-loop", 0);
-    bench_compute("compute-loop-timer", hz);
-    bench_yield();      /* last: pins this process to CPU 0 */
+}
+static void bench_compute_timer(void) {
+    bench_compute("compute-loop-timer", timer_hz);
+}
+
+/* Every benchmark, in the order run. Yield comes last: it pins this
+ * process to CPU 0. */
+static const struct {
+    const char* what;
+    void (*run)(void);
+} benchmarks[] = {
+    {"syscall-getpid", bench_getpid},
+    {"signal-roundtrip", bench_signal},
+    {"fork-exit-waitpid", bench_fork},
+    {"fork-exec-exit-waitpid", bench_exec},
+    {"uthread-switch", bench_uthread_switch},
+    {"thread-create-join", bench_thread_create},
+    {"compute-loop", bench_compute_plain},
+    {"compute-loop-timer", bench_compute_timer},
+    {"yield-switch", bench_yield},
+};
+
+/* Guest only: the kernel's release and what it reports for each CPU
+ * vulnerability (which mitigations it runs with), from sysfs. */
+static void report_kernel(void) {
+    struct utsname u;
+    if (uname(&u) == 0) {
+        printf("bench: linux-release %s\n", u.release);
+    }
+    mkdir("/sys", 0755);
+    if (mount("sysfs", "/sys", "sysfs", 0, NULL) != 0) {
+        perror("mount /sys");
+        return;
+    }
+    const char* dir = "/sys/devices/system/cpu/vulnerabilities";
+    DIR* d = opendir(dir);
+    struct dirent* e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char path[512], text[256] = "";
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        FILE* f = fopen(path, "r");
+        if (f && fgets(text, sizeof(text), f)) {
+            text[strcspn(text, "\n")] = 0;
+            printf("bench: linux-vulnerability %s: %s\n", e->d_name, text);
+        }
+        if (f) {
+            fclose(f);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    fflush(stdout);
+}
+
+/* Guest only: end QEMU through isa-debug-exit (port 0xf4): it exits with
+ * status (value << 1) | 1, so 0x10 gives 33 and 0x11 gives 35, the
+ * harness's pass and fail. If that fails, power off (QEMU exits too). */
+static void guest_exit(int ok) {
+    fflush(stdout);
+    if (ioperm(0xf4, 4, 1) == 0) {
+        outb(ok ? 0x10 : 0x11, 0xf4);
+    }
+    perror("isa-debug-exit");
+    sync();
+    syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, NULL);   /* power off */
+    for (;;) {
+        pause();
+    }
+}
+
+int main(int argc, char** argv) {
+    guest = getpid() == 1;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* The timer rate is the last argument. As the guest's init, the
+     * arguments are the words after "--" on the kernel's command line, after
+     * any the kernel did not recognise (such as nokaslr). */
+    if (argc > 1) {
+        timer_hz = atol(argv[argc - 1]);
+    }
+    if (guest) {
+        printf("bench: linux-guest start, timer %ld Hz\n", timer_hz);
+        report_kernel();
+    }
+    tsc_rate();
+    for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); ++i) {
+        benchmarks[i].run();
+    }
+    if (guest) {
+        printf("bench: linux-guest done\n");
+        guest_exit(1);
+    }
     return 0;
 }
