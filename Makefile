@@ -216,8 +216,8 @@ $(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck
 .PHONY: cleanfs fsck
 
 # ---------------------------------------------------------------------------
-# Host unit tests (GoogleTest): tests/host/*.cc against the pieces of lib/
-# and kernel/ that are pure logic, compiled for Linux with sanitizers.
+# Host unit tests (GoogleTest): tests/host/*.cc against tools/chkfs-*.cc and
+# the pieces of lib/ and kernel/ that are pure logic, compiled for Linux with sanitizers.
 # lib/ names that collide with the C library are renamed with -D for the
 # host build; tests reach them through tests/host/host_names.hh.
 
