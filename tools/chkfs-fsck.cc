@@ -295,6 +295,14 @@ void checker::replay_journal() {
             fatal(format("block %u: complete boundary %u is past commit boundary %u", bi,
                          cur->complete_boundary, cur->commit_boundary));
         }
+        if (cur->nref && i != 0 && tid_lt(cur->tid, metas[i - 1].b->commit_boundary)) {
+            fatal(format("block %u: adds references to transaction %u, which an earlier metablock committed",
+                         bi, cur->tid));
+        }
+        if (cur->nref && tid_lt(cur->tid, cur->complete_boundary)) {
+            fatal(format("block %u: adds references to transaction %u, which is already complete",
+                         bi, cur->tid));
+        }
         if ((cur->flags & jf_complete) && tid_ge(cur->tid, cur->complete_boundary)) {
             fatal(format("block %u: transaction %u marked complete but not below complete boundary %u",
                          bi, cur->tid, cur->complete_boundary));

@@ -762,6 +762,19 @@ TEST(ChkfsJournal, BoundariesMustNotMoveBack) {
     EXPECT_PROBLEM(check(im), journal_bad);
 }
 
+TEST(ChkfsJournal, NoReferencesAddedToACommittedOrCompleteTransaction) {
+    image im = make();
+    blocknum_t bn = im.ino(5).direct[0].first;
+    journal_writer j{im};
+    j.record(1, 1, 2, 1, jf_start | jf_commit, {{bn, pattern(blocksize, 1)}});
+    j.record(2, 1, 2, 1, 0, {{bn + 1, pattern(blocksize, 2)}});    // tid 1 was committed
+    EXPECT_PROBLEM(check(im), journal_bad);
+    im = make();
+    journal_writer k{im};
+    k.record(1, 1, 2, 2, jf_start | jf_commit, {{bn, pattern(blocksize, 1)}});  // tid 1 is below complete
+    EXPECT_PROBLEM(check(im), journal_bad);
+}
+
 TEST(ChkfsJournal, HomeBlockInTheJournalIsRefused) {
     image im = make();
     journal_writer j{im};
