@@ -67,7 +67,7 @@ bool add_segment(const elf64_phdr& ph, size_t size, elf_program* out) {
     }
     uint64_t lo = round_down(ph.vaddr, PAGESIZE);
     uint64_t hi = round_up(ph.vaddr + ph.memsz, PAGESIZE);  // <= VA_LOWEND
-    if (user_range_overlaps_reserved(lo, hi)) {
+    if (user_range_overlaps_image_reserved(lo, hi)) {
         return false;
     }
     for (unsigned i = 0; i < out->nsegments; ++i) {

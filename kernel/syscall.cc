@@ -77,7 +77,7 @@ void syscall_panic(ctx c, const char* message) {
         panic_printf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
         panic_finish();
     }
-    kprintf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+    kprintf_screen("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
     process_kill(c->p, "called sys_panic", 255);
 }
 
@@ -225,7 +225,7 @@ ssize_t syscall_serial_write(ctx c, const char* buffer, size_t size) {
 }
 
 int syscall_consoletype(ctx, int type) {
-    if (type != 0 && type != 1) {
+    if (type != CONSOLE_NORMAL && type != CONSOLE_MEMVIEWER) {
         return E_INVAL;
     }
     *pa2kptr<volatile int>(CONSOLE_TYPE_ADDR) = type;

@@ -47,9 +47,12 @@ inline void pause() {
     asm volatile("pause" : : : "memory");
 }
 
-// First address past the program's data and bss (from user/user.ld):
-// memory from round_up(end, PAGESIZE) upward is free for sys_page_alloc.
-extern "C" char end[];
+// The linker symbol `end` (user/user.ld: the first address past the
+// program's data and bss; memory from round_up(end, PAGESIZE) up to the
+// stack page is free for sys_page_alloc) is NOT declared here: as in
+// Chickadee, a program that uses it declares it itself, with the type it
+// likes — `extern uint8_t end[];` at file scope or `extern char end[];`
+// inside a function. A declaration here would clash with either.
 
 // ---------------------------------------------------------------------------
 // Raw system calls
