@@ -213,8 +213,8 @@ cleanfs:
 	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img
 fsck: $(O)/chkfsck | $(O)/disk.img
 	$(Q)$(O)/chkfsck $(O)/disk.img
-# Host tests also run the two tools.
-$(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck
+# Host tests also run the two tools and read the kernel.
+$(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck $(O)/kernel.elf
 
 -include $(patsubst %,$(O)/tools/%.d,$(basename $(CHKFS_HOST_SRCS) tools/mkchkfs.cc tools/chkfsck.cc lib/crc32c.cc))
 .PHONY: cleanfs fsck
