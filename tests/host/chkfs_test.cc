@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <random>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -793,6 +794,41 @@ TEST(ChkfsJournal, SkippedWhenAsked) {
     auto rep = check(im, o);
     EXPECT_EQ(rep.replayed_transactions, 0u);
     EXPECT_EQ(block_copy(im, bn), before);
+}
+
+
+TEST(ChkfsJournal, RandomCorruptionIsReportedNotACrash) {
+    // The image is input: random bytes in the superblock, bitmap, inodes,
+    // directory, indirect-extent blocks and journal must never make the
+    // checker read or write outside the image (ASan would stop the test).
+    mkfs_options o = small_options();
+    o.max_extent = 1;
+    std::vector<mkfs_file> files = sample_files();
+    files.push_back({"long", pattern(20 * blocksize, 6)});     // uses the indirect extent
+    image base = make(files, o);
+    superblock sb = base.sb();
+    blocknum_t dir_first = base.ino(root_inum).direct[0].first;
+    std::vector<blocknum_t> targets = {0, sb.fbb_bn, sb.inode_bn, dir_first,
+                                       base.ino(6).indirect.first, sb.journal_bn, sb.journal_bn + 1};
+    std::mt19937 rng(161);
+    size_t reported = 0;
+    for (int round = 0; round != 200; ++round) {
+        image im = base;
+        if (round % 2) {        // a plausible journal record to corrupt
+            journal_writer j{im};
+            j.record(1, 1, 2, 1, jf_start | jf_commit, {{dir_first, block_copy(im, dir_first)}});
+        }
+        int nflips = 1 + int(rng() % 8);
+        for (int f = 0; f != nflips; ++f) {
+            blocknum_t bn = targets[rng() % targets.size()];
+            size_t off = bn == 0 ? superblock_offset + rng() % sizeof(superblock)
+                : bn == sb.inode_bn ? rng() % (8 * inodesize) : rng() % blocksize;
+            im.block(bn)[off] = (unsigned char) rng();
+        }
+        auto rep = check(im);
+        reported += !rep.messages.empty();
+    }
+    EXPECT_GT(reported, 100u) << "most random corruptions are noticed";
 }
 
 
