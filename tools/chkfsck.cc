@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,12 +71,17 @@ int main(int argc, char** argv) {
     const char* path = argv[optind];
     int fd = open(path, write_back ? O_RDWR : O_RDONLY);
     std::vector<unsigned char> image;
-    if (fd < 0 || !read_all(fd, image)) {
-        fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+    fsck_report rep;
+    try {
+        if (fd < 0 || !read_all(fd, image)) {
+            fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+            return 2;
+        }
+        rep = chkfs_check(image, opt);
+    } catch (const std::bad_alloc&) {
+        fprintf(stderr, "%s: %s: not enough memory to check this image\n", progname, path);
         return 2;
     }
-
-    fsck_report rep = chkfs_check(image, opt);
     for (auto& line : rep.log) {
         printf("%s\n", line.c_str());
     }

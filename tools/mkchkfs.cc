@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -162,7 +163,11 @@ int main(int argc, char** argv) {
         files.push_back(std::move(f));
     }
     std::vector<unsigned char> image;
-    why = mkfs_build(opt, files, image);
+    try {
+        why = mkfs_build(opt, files, image);
+    } catch (const std::bad_alloc&) {
+        why = "not enough memory to build a " + std::to_string(opt.nblocks) + "-block image";
+    }
     if (!why.empty()) {
         fprintf(stderr, "%s: %s\n", progname, why.c_str());
         return 1;
