@@ -381,14 +381,13 @@ void checker::replay_journal() {
             }
             if (ref.bflags & jbf_nonjournaled) {
                 latest[ref.bn] = {nullptr, false};
-                by_tid[mb->tid];
                 continue;
             }
             latest[ref.bn] = {jblock(m.bi + delta), bool(ref.bflags & jbf_escaped)};
             by_tid[mb->tid].insert(ref.bn);
             ++delta;
         }
-        by_tid[mb->tid];
+        by_tid[mb->tid];        // listed even when it references nothing
     }
     if (bad) {
         rep.log.push_back("journal: not replayed");
