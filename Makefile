@@ -226,12 +226,65 @@ compile_commands.json: FORCE
 		"$(HOSTCXX) $(HOST_CXXFLAGS)" $(O)/host $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)
 
 # ---------------------------------------------------------------------------
-# Host unit tests (GoogleTest): tests/host/*.cc against the pieces of lib/
-# and kernel/ that are pure logic, compiled for Linux with sanitizers.
+# Disk image: obj/disk.img, a chickadeefs file system (docs/chickadeefs.md),
+# built by the host tool obj/mkchkfs from the kernel (first, where
+# Chickadee's boot loader expects it; Nuthatch boots through Multiboot and
+# does not read it), every user program, initfs/* and diskfs/*.
+# obj/chkfsck checks an image. `make cleanfs` rebuilds the image from
+# scratch; `make fsck` checks it as it is (it is not rebuilt first, so a
+# disk a kernel has written is checked, not replaced).
+
+DISK_BLOCKS ?= 32768
+DISK_INODES ?= 0
+DISK_JOURNAL ?= 64
+CHKFS_HOST_SRCS := tools/chkfs-mkfs.cc tools/chkfs-fsck.cc
+CHKFS_TOOL_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror -Iinclude -Ilib -Itools -MMD -MP
+DISK_FILES := $(filter-out %~,$(sort $(wildcard initfs/*)) $(sort $(wildcard diskfs/*)))
+DISK_CONTENTS := $(O)/kernel.elf:kernel $(USER_PROGRAMS) $(DISK_FILES)
+
+$(O)/tools/%.o: %.cc
+	@mkdir -p $(@D)
+	@echo "  HOSTCXX $<"
+	$(Q)$(HOSTCXX) $(CHKFS_TOOL_CXXFLAGS) -c $< -o $@
+$(O)/tools/lib/%.o: lib/%.cc
+	@mkdir -p $(@D)
+	@echo "  HOSTCXX $<"
+	$(Q)$(HOSTCXX) $(CHKFS_TOOL_CXXFLAGS) $(HOST_LIB_RENAMES) -c $< -o $@
+$(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCXX) -o $@ $^
+$(O)/chkfsck: $(O)/tools/tools/chkfsck.o $(O)/tools/tools/chkfs-fsck.o $(O)/tools/lib/crc32c.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCXX) -o $@ $^
+
+# Rebuild the image when the list of files or the geometry changes.
+$(O)/disk.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DISK_BLOCKS) $(DISK_INODES) $(DISK_JOURNAL) $(DISK_CONTENTS)' | cmp -s - $@ \
+		|| echo '$(DISK_BLOCKS) $(DISK_INODES) $(DISK_JOURNAL) $(DISK_CONTENTS)' > $@
+$(O)/disk.img: $(O)/mkchkfs $(O)/kernel.elf $(USER_PROGRAMS) $(DISK_FILES) $(O)/disk.list
+	@echo "  MKCHKFS $@ ($(words $(DISK_CONTENTS)) files)"
+	$(Q)$(O)/mkchkfs -b $(DISK_BLOCKS) -i $(DISK_INODES) -j $(DISK_JOURNAL) -o $@ $(DISK_CONTENTS)
+
+all: $(O)/disk.img
+cleanfs:
+	rm -f $(O)/disk.img
+	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img
+fsck: $(O)/chkfsck | $(O)/disk.img
+	$(Q)$(O)/chkfsck $(O)/disk.img
+# Host tests also run the two tools and read the kernel.
+$(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck $(O)/kernel.elf
+
+-include $(patsubst %,$(O)/tools/%.d,$(basename $(CHKFS_HOST_SRCS) tools/mkchkfs.cc tools/chkfsck.cc lib/crc32c.cc))
+.PHONY: cleanfs fsck
+
+# ---------------------------------------------------------------------------
+# Host unit tests (GoogleTest): tests/host/*.cc against tools/chkfs-*.cc and
+# the pieces of lib/ and kernel/ that are pure logic, compiled for Linux with sanitizers.
 # lib/ names that collide with the C library are renamed with -D for the
 # host build; tests reach them through tests/host/host_names.hh.
 
-HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug \
+HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -Itools \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
 HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
@@ -240,7 +293,8 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
 	strcpy strcmp strncmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
-	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc
+	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
+	$(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 

@@ -1,0 +1,38 @@
+// chkfs-mkfs.hh — building a chickadeefs image in memory (host only; used
+// by tools/mkchkfs.cc and the host tests).
+//
+// Layout (docs/chickadeefs.md): block 0, swap, bitmap, inodes, then the
+// files in the order given, each contiguous (the first one starts at
+// data_bn: Chickadee's boot loader expects its kernel there), each file's
+// indirect-extent block(s) right after its data, the root directory last,
+// free space, the journal (zeroed).
+// Easy to get wrong: every limit is checked before anything is built, and
+// a failed build leaves `image` empty, so the caller writes nothing.
+#pragma once
+#include "abi/chickadeefs.hh"
+#include <string>
+#include <vector>
+
+struct mkfs_file {
+    std::string name;                   // name in the root directory
+    std::vector<unsigned char> data;
+};
+
+struct mkfs_options {
+    uint32_t nblocks = 32768;           // whole image, in blocks
+    int32_t ninodes = 0;                // 0: fill the blocks up to block 16 (Chickadee's default)
+    uint32_t njournal = 64;
+    uint32_t nswap = 0;
+    uint32_t first_data = 0;            // nonzero: require data_bn to be this block
+    uint32_t max_extent = 0;            // nonzero: split files into extents of at most this many blocks
+    bool has_bootsector = false;
+    std::vector<unsigned char> bootsector;  // at most 510 bytes
+};
+
+// Builds the image. Returns "" on success, else the reason (and `image`
+// is left empty).
+std::string mkfs_build(const mkfs_options& opt, const std::vector<mkfs_file>& files,
+                       std::vector<unsigned char>& image);
+
+// Is `name` a valid directory-entry name? Returns "" or the reason.
+std::string mkfs_check_name(const std::string& name);
