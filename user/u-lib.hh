@@ -21,7 +21,7 @@
 // so they tell the compiler with access_memory/clobber_memory where the
 // kernel reads or writes user buffers.
 #pragma once
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "abi/syscalls.hh"
 #include "lib.hh"
 #include <type_traits>
@@ -33,22 +33,11 @@
 // ---------------------------------------------------------------------------
 // x86-64 helpers available to user code
 
-inline uintptr_t rdrsp() {
-    uintptr_t v;
-    asm volatile("movq %%rsp, %0" : "=r"(v));
-    return v;
-}
-inline uintptr_t rdrbp() {
-    uintptr_t v;
-    asm volatile("movq %%rbp, %0" : "=r"(v));
-    return v;
-}
+// rdrsp(), rdrbp(), pause(): shared with the kernel.
+#include "insns-unpriv.hh"
 // Chickadee's older spelling of rdrbp.
 inline uintptr_t read_rbp() {
     return rdrbp();
-}
-inline void pause() {
-    asm volatile("pause" : : : "memory");
 }
 
 // The linker symbol `end` (user/user.ld: the first address past the

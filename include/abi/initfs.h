@@ -1,6 +1,6 @@
 // abi/initfs.h — the initial file system image: every user program, packed
 // by scripts/mkinitfs.py into obj/initfs.img and linked into the kernel
-// (kernel/arch/initfs-image.S); read by kernel/initfs.cc.
+// (kernel/arch/initfs-image.S); read by kernel/core/initfs.cc.
 //
 // Layout (little-endian; all offsets from the start of the image):
 //   initfs_header                 at 0

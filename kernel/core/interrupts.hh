@@ -1,0 +1,32 @@
+// interrupts.hh — what happens after entry.S has saved a regstate.
+//
+// `exception_handler` is the single C++ entry for every IDT vector: CPU
+// exceptions (a kernel fault panics with a register dump; a user fault is
+// the process's problem), the local APIC timer, device IRQs and IPIs.
+// Easy to get wrong: EOI before yielding, or the local APIC blocks every
+// lower-priority interrupt until this task runs again.
+#pragma once
+#include "arch/regstate.hh"
+
+struct proc;
+
+// Device IRQ handlers (I/O APIC inputs), registered at start-up.
+using irq_handler = void (*)();
+void irq_register(int irq, irq_handler handler);
+
+// Print a register dump (panic path).
+void print_regstate(const regstate* regs);
+
+const char* exception_name(uint64_t vector);
+// Per-CPU: program the syscall MSRs (kernel/core/syscall.cc).
+void syscall_init_cpu();
+
+// Hook for user-mode exceptions; returns normally only if the process
+// may continue. Defined by the process code.
+void user_exception(regstate* regs);
+// Every return to user mode, from an interrupt or a system call, passes
+// here last (interrupts off): it refuses a RIP outside the user half and
+// delivers a pending activation. Defined by the process code.
+void return_to_user(proc* p, regstate* regs);
+// Set by vm_init when the CPU has SMAP: entry.S then executes `clac`.
+extern "C" bool entry_clac;
