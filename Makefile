@@ -291,7 +291,7 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 # lib/string.cc defines the C library's own names with C linkage, which would
 # replace glibc's (and the sanitizers') in the test binary: every one is renamed.
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
-	strcpy strcmp strncmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
+	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
 	$(CHKFS_HOST_SRCS)

@@ -89,6 +89,13 @@ inline constexpr int msb(T x) {
                    - __builtin_clzll(static_cast<unsigned long long>(U(x)))
              : 0;
 }
+// Index of the least significant set bit plus one; 0 for 0.
+template <typename T>
+inline constexpr int lsb(T x) {
+    static_assert(std::is_integral_v<T>);
+    using U = std::make_unsigned_t<T>;
+    return __builtin_ffsll(static_cast<long long>(static_cast<unsigned long long>(U(x))));
+}
 template <typename T>
 inline constexpr T rounddown_pow2(T x) {
     static_assert(std::is_unsigned_v<T>);
@@ -99,6 +106,64 @@ inline constexpr T roundup_pow2(T x) {
     static_assert(std::is_unsigned_v<T>);
     return x ? T(1) << msb(T(x - 1)) : 0;
 }
+// Chickadee's spellings of the two above.
+template <typename T>
+inline constexpr T round_down_pow2(T x) {
+    return rounddown_pow2(x);
+}
+template <typename T>
+inline constexpr T round_up_pow2(T x) {
+    return roundup_pow2(x);
+}
+
+// bitset_view(words, n): the `n` bits stored in the 64-bit words at
+// `words` (bit i is bit i % 64 of words[i / 64]). view[i] reads a bit, or
+// assigns it through a proxy; find_lsb(i, n) / find_lsz(i, n) return the
+// lowest index >= i holding a 1 / a 0, looking at no more than n bits and
+// never past size(); they return size() when there is none.
+struct bitset_view {
+    uint64_t* v_;
+    size_t n_;
+
+    struct bit {
+        uint64_t& word_;
+        uint64_t mask_;
+        constexpr bit(uint64_t& word, uint64_t mask) : word_(word), mask_(mask) {}
+        bit(const bit&) = delete;
+        bit& operator=(const bit&) = delete;
+        constexpr operator bool() const { return (word_ & mask_) != 0; }
+        bit& operator=(bool x) {
+            word_ = x ? word_ | mask_ : word_ & ~mask_;
+            return *this;
+        }
+        bit& operator|=(bool x) { return *this = bool(*this) | x; }
+        bit& operator&=(bool x) { return *this = bool(*this) & x; }
+        bit& operator^=(bool x) { return *this = bool(*this) ^ x; }
+    };
+
+    bitset_view(uint64_t* v, size_t n) : v_(v), n_(n) {}
+    constexpr size_t size() const { return n_; }
+    bool operator[](size_t i) const { return (v_[i / 64] >> (i % 64)) & 1; }
+    bit operator[](size_t i) { return bit(v_[i / 64], uint64_t(1) << (i % 64)); }
+    size_t find_lsb(size_t i = 0, size_t n = size_t(-1)) const { return find(i, n, 0); }
+    size_t find_lsz(size_t i = 0, size_t n = size_t(-1)) const { return find(i, n, ~uint64_t(0)); }
+
+private:
+    // Lowest index in [i, min(i + n, size())) whose bit differs from
+    // `flip`'s bits (flip 0: a set bit; flip all-ones: a clear bit).
+    size_t find(size_t i, size_t n, uint64_t flip) const {
+        size_t stop = n < n_ - min(i, n_) ? i + n : n_;
+        while (i < stop) {
+            uint64_t w = (v_[i / 64] ^ flip) >> (i % 64);
+            if (w) {
+                size_t at = i + __builtin_ctzll(w);
+                return at < stop ? at : n_;
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        return n_;
+    }
+};
 
 // printfmt<T>::spec: the printf conversion that prints a T.
 template <typename T> struct printfmt { static constexpr char spec[] = "p"; };

@@ -115,6 +115,22 @@ int strncmp(const char* a, const char* b, size_t n) {
     return 0;
 }
 
+int strncasecmp(const char* a, const char* b, size_t n) {
+    for (; n > 0; --n, ++a, ++b) {
+        int ca = (unsigned char) *a, cb = (unsigned char) *b;
+        ca += (ca >= 'A' && ca <= 'Z') ? 'a' - 'A' : 0;
+        cb += (cb >= 'A' && cb <= 'Z') ? 'a' - 'A' : 0;
+        if (ca != cb || !ca) {
+            return ca - cb;
+        }
+    }
+    return 0;
+}
+
+int strcasecmp(const char* a, const char* b) {
+    return strncasecmp(a, b, size_t(-1));
+}
+
 char* strchr(const char* s, int c) {
     for (;; ++s) {
         if (*s == (char) c) {

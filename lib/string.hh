@@ -13,6 +13,9 @@ int memcmp(const void* a, const void* b, size_t n);
 void* memchr(const void* s, int c, size_t n);
 size_t strlen(const char* s);
 size_t strnlen(const char* s, size_t maxlen);
+// strcasecmp, strncasecmp: strcmp / strncmp ignoring ASCII letter case.
+int strcasecmp(const char* a, const char* b);
+int strncasecmp(const char* a, const char* b, size_t n);
 char* strcpy(char* dst, const char* src);
 int strcmp(const char* a, const char* b);
 int strncmp(const char* a, const char* b, size_t n);

@@ -163,6 +163,42 @@ void error_printf(const char* format, ...) {
     va_end(ap);
 }
 
+void error_printf(int color, const char* format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    cursorpos = console_vprintf(cursorpos, color, format, ap);
+    va_end(ap);
+}
+
+int error_vprintf(int cpos, int color, const char* format, va_list ap) {
+    return console_vprintf(cpos, color, format, ap);
+}
+
+int error_printf(int cpos, int color, const char* format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    cpos = console_vprintf(cpos, color, format, ap);
+    va_end(ap);
+    return cpos;
+}
+
+int console_puts(int cpos, int color, const char* s, size_t len) {
+    // %.*s stops at a NUL; print in pieces so embedded NULs are skipped
+    // like any other unprintable byte would be, and `len` is honoured.
+    while (len > 0) {
+        size_t n = strnlen(s, len);
+        if (n > 0) {
+            cpos = console_printf(cpos, color, "%.*s", int(n), s);
+        }
+        if (n < len) {
+            ++n;    // skip the NUL
+        }
+        s += n;
+        len -= n;
+    }
+    return cpos;
+}
+
 void console_clear() {
     for (int i = 0; i < cga_end; ++i) {
         console[i] = ' ' | COLOR_NORMAL;

@@ -35,6 +35,10 @@
 
 // rdrsp(), rdrbp(), pause(): shared with the kernel.
 #include "insns-unpriv.hh"
+// Chickadee's older spelling of rdrbp.
+inline uintptr_t read_rbp() {
+    return rdrbp();
+}
 
 // The linker symbol `end` (user/user.ld: the first address past the
 // program's data and bss; memory from round_up(end, PAGESIZE) up to the
@@ -112,6 +116,17 @@ inline int sys_execv(const char* program, const char* const* argv) {
     return sys_execv(program, argv, argc);
 }
 
+// sys_kdisplay(type): the name Chickadee's pset-1/2 programs use for
+// sys_consoletype; KDISPLAY_CONSOLE / KDISPLAY_MEMVIEWER are CONSOLE_NORMAL
+// / CONSOLE_MEMVIEWER. (Chickadee's system-call numbers differ from
+// Nuthatch's; programs use the names only.)
+#define SYSCALL_KDISPLAY        SYSCALL_CONSOLETYPE
+#define KDISPLAY_CONSOLE        CONSOLE_NORMAL
+#define KDISPLAY_MEMVIEWER      CONSOLE_MEMVIEWER
+inline int sys_kdisplay(int type) {
+    return sys_consoletype(type);
+}
+
 // sys_clone(fn, arg, stack_top): a new thread in this process runs
 // fn(arg) on the stack ending at `stack_top`, then sys_texit(its result).
 // Returns the new thread's id, or an error.
@@ -159,11 +174,20 @@ int console_printf(int cpos, int color, const char* format, ...)
 int console_vprintf(int cpos, int color, const char* format, va_list ap);
 void console_printf(int color, const char* format, ...) __attribute__((format(printf, 2, 3)));
 void console_printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
+// console_puts(cpos, color, s, len): writes exactly `len` bytes of `s`
+// at `cpos` (newlines and tabs move the cursor as in console_printf),
+// to the screen and the serial port; returns the final position.
+int console_puts(int cpos, int color, const char* s, size_t len);
 // Clears the screen and moves the cursor to CPOS(0, 0).
 void console_clear();
 
 // error_printf: like console_printf, in COLOR_ERROR by default.
+// The forms taking `cpos` and `color` work as console_printf's.
 void error_printf(const char* format, ...) __attribute__((format(printf, 1, 2)));
+void error_printf(int color, const char* format, ...) __attribute__((format(printf, 2, 3)));
+int error_printf(int cpos, int color, const char* format, ...)
+    __attribute__((format(printf, 3, 4)));
+int error_vprintf(int cpos, int color, const char* format, va_list ap);
 
 // ---------------------------------------------------------------------------
 // Assertions: on failure print file, line (and values) on the console and

@@ -49,6 +49,7 @@ inline constexpr bool is_error(uintptr_t r) {
 #define OF_READ         1
 #define OF_WRITE        2
 #define OF_CREATE       4
+#define OF_CREAT        OF_CREATE       // Chickadee accepts both spellings
 #define OF_TRUNC        8
 
 // sys_lseek origins.

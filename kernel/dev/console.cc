@@ -6,14 +6,21 @@
 //
 // Early input: bytes that reach COM1 before the kernel reads it (typed or
 // piped while the machine boots: `printf 'help\r' | make run`) must not be
-// lost. Enabling the UART's FIFO discards what it holds (QEMU clears both
-// FIFOs whenever the enable bit changes, as does real hardware on a reset),
-// so console_init first moves every received byte into `early_input`, and
-// console_enable_input_interrupts hands those to the line discipline, then
-// drains what arrived since, before relying on the interrupt. Easy to get
-// wrong: under QEMU a received byte that is never read blocks the rest
-// (its serial front end only accepts more when the guest reads RBR), so a
-// byte dropped at set-up loses everything queued behind it.
+// lost. The UART runs with its FIFOs OFF (16450 mode: one receive holding
+// register) and console_init never touches the FIFO-enable bit, because
+// changing that bit discards the received byte, and no moment is safe to do
+// it: a byte can arrive between the last "no data" status read and the
+// FCR write (that window lost a byte of p-early-input under load). With
+// the FIFO off, QEMU hands the guest the next byte only once RBR is read,
+// so nothing is ever overwritten; real hardware at 115200 baud gives the
+// interrupt handler ~87 us per byte. console_init saves what already
+// waits in `early_input`; console_enable_input_interrupts turns the
+// receive interrupt on FIRST and then, under serial_rx_lock (the lock the
+// interrupt handler takes to read RBR), hands the saved bytes and anything
+// since to the line discipline, so bytes stay in arrival order whichever
+// CPU reads them. Easy to get wrong: under QEMU a received byte that is
+// never read blocks the rest, so a byte dropped at set-up loses everything
+// queued behind it.
 #include "console.hh"
 #include "arch/insns.hh"
 #include "cga.hh"
@@ -94,11 +101,11 @@ void console_init() {
     outb(com1 + 0, 0x01);   // divisor 1: 115200 baud
     outb(com1 + 1, 0x00);
     outb(com1 + 3, 0x03);   // 8 data bits, no parity, 1 stop bit
-    // Keep what already arrived: turning the FIFOs on discards it.
+    // FIFO-enable bit left alone (off, as at reset): see the file comment.
+    // Keep what already arrived until the line discipline exists.
     while ((inb(com1 + 5) & 0x01) && early_input_count < sizeof(early_input)) {
         early_input[early_input_count++] = char(inb(com1));
     }
-    outb(com1 + 2, 0xC5);   // FIFOs on, transmit FIFO cleared, trigger 14
     outb(com1 + 4, 0x0B);   // DTR, RTS, OUT2
     for (int i = 0; i < cga_end; ++i) {
         cga()[i] = 0x0700 | ' ';
@@ -178,28 +185,36 @@ void echo_to_console(void*, const char* s, size_t n) {
     console_write(s, n);
 }
 
-void serial_interrupt() {
+// Serialises reading RBR with handing the byte on, so two CPUs (the
+// interrupt handler and console_enable_input_interrupts) cannot reorder
+// bytes. Lock order: serial_rx_lock, then input_lock.
+spinlock serial_rx_lock;
+
+void serial_drain_locked() {
     int ch;
     while ((ch = serial_try_getc()) >= 0) {
         console_input_byte(char(ch));
     }
 }
+
+void serial_interrupt() {
+    spinlock_guard guard(serial_rx_lock);
+    serial_drain_locked();
+}
 }  // namespace
 
 void console_enable_input_interrupts() {
     irq_register(4, serial_interrupt);
-    irqstate s = irqstate::save_and_disable();
     ioapic_route_isa_irq(4, cpus[0].lapic_id_);
-    // In arrival order: what console_init saved, what waited in the FIFO
-    // since, then whatever comes next by interrupt (enabling the interrupt
-    // with data pending raises it at once).
+    spinlock_guard guard(serial_rx_lock);
+    // Interrupt on first: a byte that arrives from here on raises it, and
+    // the handler waits for this lock, so it runs after the saved bytes.
+    outb(com1 + 1, 0x01);       // interrupt when received data is available
     for (size_t i = 0; i < early_input_count; ++i) {
         console_input_byte(early_input[i]);
     }
     early_input_count = 0;
-    serial_interrupt();
-    outb(com1 + 1, 0x01);       // interrupt when received data is available
-    s.restore();
+    serial_drain_locked();
 }
 
 void console_input_byte(char ch) {
