@@ -177,7 +177,8 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
 	strcpy strcmp strncmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/bootinfo.cc \
-	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc kernel/ttyline.cc kernel/scancode.cc
+	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc kernel/ttyline.cc kernel/scancode.cc \
+	user/u-shparse.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 
