@@ -3,6 +3,17 @@
 // The CGA cursor position is mirrored into the console page at offset
 // 0xFF8 (Chickadee's `cursorpos`) so user programs that map the page see
 // where the kernel will write next.
+//
+// Early input: bytes that reach COM1 before the kernel reads it (typed or
+// piped while the machine boots: `printf 'help\r' | make run`) must not be
+// lost. Enabling the UART's FIFO discards what it holds (QEMU clears both
+// FIFOs whenever the enable bit changes, as does real hardware on a reset),
+// so console_init first moves every received byte into `early_input`, and
+// console_enable_input_interrupts hands those to the line discipline, then
+// drains what arrived since, before relying on the interrupt. Easy to get
+// wrong: under QEMU a received byte that is never read blocks the rest
+// (its serial front end only accepts more when the guest reads RBR), so a
+// byte dropped at set-up loses everything queued behind it.
 #include "console.hh"
 #include "arch/x86.hh"
 #include "cga.hh"
@@ -20,6 +31,11 @@ constexpr uint16_t com1 = 0x3F8;
 constexpr uint64_t cga_pa = 0xB8000;
 
 spinlock console_lock;
+
+// Bytes received before input interrupts are on (console_init only, one
+// CPU, interrupts off; read once by console_enable_input_interrupts).
+char early_input[1024];
+size_t early_input_count = 0;
 
 uint16_t* cga() { return pa2kptr<uint16_t>(cga_pa); }
 volatile int& cga_cursor() { return *pa2kptr<volatile int>(cga_pa + 0xFF8); }
@@ -76,12 +92,28 @@ void console_init() {
     outb(com1 + 0, 0x01);   // divisor 1: 115200 baud
     outb(com1 + 1, 0x00);
     outb(com1 + 3, 0x03);   // 8 data bits, no parity, 1 stop bit
-    outb(com1 + 2, 0xC7);   // FIFOs on, cleared
+    // Keep what already arrived: turning the FIFOs on discards it.
+    while ((inb(com1 + 5) & 0x01) && early_input_count < sizeof(early_input)) {
+        early_input[early_input_count++] = char(inb(com1));
+    }
+    outb(com1 + 2, 0xC5);   // FIFOs on, transmit FIFO cleared, trigger 14
     outb(com1 + 4, 0x0B);   // DTR, RTS, OUT2
     for (int i = 0; i < cga_end; ++i) {
         cga()[i] = 0x0700 | ' ';
     }
     cga_cursor() = 0;
+}
+
+void console_clear_screen() {
+    spinlock_guard guard(console_lock);
+    for (int i = 0; i < cga_end; ++i) {
+        cga()[i] = 0x0700 | ' ';
+    }
+    cga_cursor() = 0;
+    outb(0x3D4, 14);
+    outb(0x3D5, 0);
+    outb(0x3D4, 15);
+    outb(0x3D5, 0);
 }
 
 void console_write(const char* s, size_t n) {
@@ -155,12 +187,18 @@ void serial_interrupt() {
 
 void console_enable_input_interrupts() {
     irq_register(4, serial_interrupt);
-    {
-        irqstate s = irqstate::save_and_disable();
-        ioapic_route_isa_irq(4, cpus[0].lapic_id_);
-        s.restore();
+    irqstate s = irqstate::save_and_disable();
+    ioapic_route_isa_irq(4, cpus[0].lapic_id_);
+    // In arrival order: what console_init saved, what waited in the FIFO
+    // since, then whatever comes next by interrupt (enabling the interrupt
+    // with data pending raises it at once).
+    for (size_t i = 0; i < early_input_count; ++i) {
+        console_input_byte(early_input[i]);
     }
+    early_input_count = 0;
+    serial_interrupt();
     outb(com1 + 1, 0x01);       // interrupt when received data is available
+    s.restore();
 }
 
 void console_input_byte(char ch) {

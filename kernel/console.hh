@@ -10,6 +10,9 @@
 #include "abi/types.hh"
 
 void console_init();
+// Blank the CGA screen and put the cursor (and the console page's
+// `cursorpos`) at 0. Init calls it just before the first user process.
+void console_clear_screen();
 void console_write(const char* s, size_t n);
 // For panic: write without waiting for the console lock for long, and
 // without waiting at all once console_panic_alone says every other CPU has

@@ -1,6 +1,6 @@
 // cpustate.cc — per-CPU setup, run queues and `cpustate::schedule`.
 //
-// Invariants enforced here (architecture.md): schedule runs on the CPU
+// Invariants enforced here (docs/contexts.md): schedule runs on the CPU
 // stack with interrupts off and no spinlock held; `current_` changes only
 // here; a task is resumed only by its home CPU.
 #include "cpustate.hh"

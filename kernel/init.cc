@@ -3,8 +3,10 @@
 //
 // Verdict in harness mode: pass if the first program exited with status 0
 // and every process has exited; a user sys_panic or assertion failure
-// ends the run as a failure at once (kernel/syscall.cc).
+// ends the run as a failure at once (kernel/syscall-process.cc).
+#include "init.hh"
 #include "cmdline.hh"
+#include "console.hh"
 #include "initfs.hh"
 #include "log.hh"
 #include "power.hh"
@@ -19,6 +21,9 @@ void init_run_programs() {
     exec_args args;
     args.add(program, strlen(program));
     int error = 0;
+    // The first program starts on a blank screen with cursorpos 0 (kernel
+    // messages never draw there, but typed-ahead input is echoed).
+    console_clear_screen();
     proc* first = process_spawn(current(), program, args, &error);
     if (!first) {
         kprintf("init: cannot start '%s' (error %d)\n", program, error);

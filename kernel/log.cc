@@ -51,7 +51,17 @@ void emit(line_printer& p, const char* fmt, va_list ap) {
 
 void kvprintf(const char* fmt, va_list ap) {
     line_printer p;
+    p.serial_only = true;
+    p.to_debugcon = true;
     emit(p, fmt, ap);
+}
+
+void kprintf_screen(const char* fmt, ...) {
+    line_printer p;
+    va_list ap;
+    va_start(ap, fmt);
+    emit(p, fmt, ap);
+    va_end(ap);
 }
 
 void kprintf(const char* fmt, ...) {

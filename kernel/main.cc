@@ -16,13 +16,16 @@
 #include "log.hh"
 #include "memlayout.hh"
 #include "power.hh"
+#include "init.hh"
 #include "interrupts.hh"
 #include "proc.hh"
 #include "process.hh"
 #include "smp.hh"
 #include "string.hh"
+#include "syscall.hh"
 #include "timer.hh"
 #include "version.h"
+#include "vfs.hh"
 #include "vm.hh"
 
 boot_info kernel_boot_info;
@@ -105,39 +108,40 @@ void run_ktest(const char* name) {
 }
 
 // Until user processes exist: a line-at-a-time console monitor. Line
-// editing (and echo) is the console line discipline's job.
+// editing (and echo) is the console line discipline's job. It prints with
+// kprintf_screen: it is interactive, so the CGA screen shows it too.
 void monitor() {
-    kprintf("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
+    kprintf_screen("Type 'help' for commands. In QEMU, Ctrl-A x quits.\n");
     char line[80];
     for (;;) {
-        kprintf("nuthatch> ");
+        kprintf_screen("nuthatch> ");
         ssize_t n = console_read_line(line, sizeof(line) - 1);
         if (n == ssize_t(sizeof(line) - 1) && line[n - 1] != '\n') {
             // Too long: discard the rest of it (the reads stop at its end).
             do {
                 n = console_read_line(line, sizeof(line));
             } while (n == ssize_t(sizeof(line)) && line[n - 1] != '\n');
-            kprintf("line too long\n");
+            kprintf_screen("line too long\n");
             continue;
         }
         if (n > 0 && line[n - 1] == '\n') {
             --n;
         } else {
-            kprintf("\n");     // Ctrl-D: the cursor is still on the typed line
+            kprintf_screen("\n");     // Ctrl-D: the cursor is still on the typed line
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
-            kprintf("commands: help, mem, cpus, poweroff, panic\n");
+            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n");
         } else if (strcmp(line, "cpus") == 0) {
             for (int i = 0; i < ncpu; ++i) {
-                kprintf("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
+                kprintf_screen("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
                         cpus[i].lapic_id_, (unsigned long) cpus[i].ticks_.load(),
                         (unsigned long) cpus[i].nschedule_);
             }
         } else if (strcmp(line, "mem") == 0) {
             for (unsigned i = 0; i < kernel_boot_info.nregions; ++i) {
                 auto& reg = kernel_boot_info.regions[i];
-                kprintf("  [%#014lx, %#014lx) type %u\n", reg.base, reg.end(),
+                kprintf_screen("  [%#014lx, %#014lx) type %u\n", reg.base, reg.end(),
                         unsigned(reg.type));
             }
         } else if (strcmp(line, "poweroff") == 0) {
@@ -145,7 +149,7 @@ void monitor() {
         } else if (strcmp(line, "panic") == 0) {
             panic("requested at the monitor");
         } else if (n) {
-            kprintf("unknown command '%s'\n", line);
+            kprintf_screen("unknown command '%s'\n", line);
         }
     }
 }
@@ -208,6 +212,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     keyboard_init();
 
     process_init();
+    vfs_init();
     if (!spawn_kernel_task(0, first_task, nullptr, "init")) {
         panic("out of memory starting the first task");
     }

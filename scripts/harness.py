@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""harness.py — find Nuthatch's tests, run them in parallel, report verdicts.
+r"""harness.py — find Nuthatch's tests, run them in parallel, report verdicts.
 
 Kinds of test, each one file:
   tests/kernel/NAME.cc   in-kernel test, booted with `test=NAME harness`
@@ -25,6 +25,9 @@ Directives, in `//! key: value` lines of a .cc file or in a .test file:
                      batch mode against QEMU started stopped; the harness
                      connects first with scripts/gdb/nuthatch.gdb
   gdb-expect REGEX   must appear in gdb's output (repeatable)
+  input BYTES        typed on COM1 before the machine starts (Python escapes:
+                     \r \n \t \xNN \\); COM1 is then QEMU's stdio through a
+                     mux, as in `make run`, so Ctrl-A (\x01) is its escape
 Only in .test files: `ktest: NAME` or `program: NAME` picks what to boot and
 inherits that test file's directives (the .test file's own come after).
 

@@ -5,6 +5,9 @@
 #include "u-lib.hh"
 #include <atomic>
 
+// The end of this program's data and bss (the linker symbol; see u-lib.hh).
+extern uint8_t end[];
+
 static std::atomic_flag flag = ATOMIC_FLAG_INIT;
 static std::atomic<int> counter{0};
 static int constructed = 0;

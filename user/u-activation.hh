@@ -18,7 +18,7 @@
 // Easy to get wrong: the fast path writes ACT_FAST_RESERVE bytes below the
 // saved RSP, so that memory must be writable stack; the precondition below
 // only proves the range is an ordinary user address range (at or above
-// USER_TEXT_BASE, at or below USER_STACK_TOP, 8-byte aligned, outside the
+// USER_TEXT_BASE, at or below USER_ADDRESS_END, 8-byte aligned, outside the
 // activation segment). A program that points RSP at its read-only text
 // while an activation arrives gets killed by the fault (its own choice).
 #pragma once
@@ -45,7 +45,7 @@
 
 // The saved RSP is usable by the fast path iff
 //   saved_rsp % 8 == 0,
-//   USER_TEXT_BASE + ACT_FAST_RESERVE <= saved_rsp <= USER_STACK_TOP, and
+//   USER_TEXT_BASE + ACT_FAST_RESERVE <= saved_rsp <= USER_ADDRESS_END, and
 //   [saved_rsp - ACT_FAST_RESERVE, saved_rsp) does not overlap the
 //   activation segment [ACTIVATION_SEGMENT_BASE, ACTIVATION_SEGMENT_END),
 //   and saved_rsp - ACT_FAST_RESERVE lies in the same 4 KiB page as
@@ -54,7 +54,7 @@
 // The unsigned upper bound also rejects every non-canonical and kernel
 // address, and 0.
 #define ACT_FAST_RSP_MIN        (USER_TEXT_BASE + ACT_FAST_RESERVE)
-#define ACT_FAST_RSP_MAX        USER_STACK_TOP
+#define ACT_FAST_RSP_MAX        USER_ADDRESS_END
 
 // The thread control block the runtime uses (the process's only kernel
 // thread).

@@ -5,8 +5,9 @@
 // mode), the user runtime, the ELF checker and the linker script
 // (user/user.ld repeats USER_TEXT_BASE by hand; keep them equal).
 // Includable from assembly. Easy to get wrong: every range here is
-// half-open [start, end); the stack page ends exactly at VA_LOWEND, which
-// is itself not a user address.
+// half-open [start, end); the initial stack sits at 3 MiB (as in Chickadee),
+// not at the top of the address space: programs grow a heap from `end` up
+// to it, and the page just below VA_LOWEND is an ordinary free page.
 #pragma once
 
 #ifdef __ASSEMBLER__
@@ -25,14 +26,27 @@
 #define CONSOLE_CURSORPOS_ADDR  ABI_UL(0xB8FF8)     // int: cursor, CPOS(row, col)
 #define CONSOLE_TYPE_ADDR       ABI_UL(0xB8FFC)     // int: see sys_consoletype
 
+// Values of `consoletype` (sys_consoletype): the ordinary text console, or
+// the memory viewer (Chickadee's names and numbers).
+#define CONSOLE_NORMAL          0
+#define CONSOLE_MEMVIEWER       1
+
 // The activation segment (see docs/activations and abi/activation.hh).
 #define ACTIVATION_SEGMENT_BASE ABI_UL(0x3FE00000)
 #define ACTIVATION_SEGMENT_END  ABI_UL(0x40000000)
 
-// The initial stack: one page just below the end of the low canonical half.
-// %rsp starts at USER_STACK_TOP (16-byte aligned).
-#define USER_STACK_TOP          ABI_UL(0x800000000000)
+// The initial stack: the page [0x2FF000, 0x300000), Chickadee's place
+// (its MEMSIZE_VIRTUAL). %rsp starts at USER_STACK_TOP (16-byte aligned);
+// the argument strings and argv[] sit at the top of the same page. The
+// program image must end below it; the heap grows from round_up(end) up to
+// USER_STACK_PAGE. Once running, the page is the program's like any other
+// (sys_page_alloc may replace it: the program's own business).
+#define USER_STACK_TOP          ABI_UL(0x300000)
 #define USER_STACK_PAGE         (USER_STACK_TOP - ABI_UL(4096))
+
+// One past the last user address: the end of the low canonical half
+// (VA_LOWEND in x86-64.hh, repeated here for assembly).
+#define USER_ADDRESS_END        ABI_UL(0x800000000000)
 
 // Entry indices: the kernel enters the program's ELF entry point (`_start`)
 // with %rdi = one of these.
@@ -51,17 +65,27 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
-static_assert(USER_STACK_TOP == 0x0000800000000000UL, "stack ends at VA_LOWEND");
+static_assert(USER_ADDRESS_END == 0x0000800000000000UL, "user half ends at VA_LOWEND");
+static_assert(USER_STACK_TOP == 0x300000UL && USER_STACK_TOP % 16 == 0);
+static_assert(USER_TEXT_BASE < USER_STACK_PAGE && USER_STACK_TOP <= ACTIVATION_SEGMENT_BASE);
 static_assert(ACTIVATION_SEGMENT_END - ACTIVATION_SEGMENT_BASE == 2 * 1024 * 1024);
 static_assert(CONSOLE_CURSORPOS_ADDR - CONSOLE_PAGE == 0xFF8
               && CONSOLE_TYPE_ADDR - CONSOLE_PAGE == 0xFFC);
 
-// True if [va, end) overlaps a range the kernel reserves in every user
-// address space (console page, activation segment, stack page). Used by the ELF checker to refuse program segments there.
+// True if [va, end) overlaps a range the kernel keeps for itself in every
+// user address space for the process's whole life: the console page and
+// the activation segment. sys_page_alloc refuses these.
 inline constexpr bool user_range_overlaps_reserved(uint64_t va, uint64_t end) {
     auto overlaps = [&](uint64_t lo, uint64_t hi) { return va < hi && lo < end; };
     return overlaps(CONSOLE_PAGE, CONSOLE_PAGE + 4096)
-        || overlaps(ACTIVATION_SEGMENT_BASE, ACTIVATION_SEGMENT_END)
-        || overlaps(USER_STACK_PAGE, USER_STACK_TOP);
+        || overlaps(ACTIVATION_SEGMENT_BASE, ACTIVATION_SEGMENT_END);
+}
+
+// True if a program segment at [va, end) would collide with what exec
+// builds around the image: the reserved ranges above and the initial
+// stack page. The ELF checker refuses such segments.
+inline constexpr bool user_range_overlaps_image_reserved(uint64_t va, uint64_t end) {
+    return user_range_overlaps_reserved(va, end)
+        || (va < USER_STACK_TOP && USER_STACK_PAGE < end);
 }
 #endif

@@ -66,11 +66,19 @@ def judge(spec, status, timed_out, serial, qemu_err, qemu_debug, gdb_text, gdb_p
 
 def qemu_command(ctx, spec, ncpu, logs):
     s = spec.scalars
+    # With `input:`, COM1 is QEMU's stdio through a mux, as in `make run`
+    # (-serial mon:stdio): stdin is a file holding the input, present from
+    # the first instant, and stdout is the serial log (run_boot sets both).
+    if spec.input:
+        serial = ["-chardev", "stdio,id=nh-serial,mux=on,signal=off",
+                  "-serial", "chardev:nh-serial"]
+    else:
+        serial = ["-serial", "file:" + logs["serial"]]
     args = [ctx.qemu, "-M", "q35", "-m", s["mem"], "-smp", str(ncpu),
             "-accel", "tcg", "-cpu", "max", "-no-reboot", "-display", "none",
             "-monitor", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-serial", "file:" + logs["serial"], "-debugcon", "file:" + logs["kernel"],
+            *serial, "-debugcon", "file:" + logs["kernel"],
             "-d", "cpu_reset", "-D", logs["qemu-debug"]]
     if s["boot"] == "kernel":
         args += ["-kernel", KERNEL, "-append", spec.cmdline()]
@@ -84,7 +92,8 @@ def qemu_command(ctx, spec, ncpu, logs):
 
 def run_boot(ctx, spec, ncpu):
     stem = os.path.join(LOGDIR, f"{spec.name}-{ncpu}")
-    logs = {k: f"{stem}.{k}.log" for k in ("serial", "kernel", "qemu", "qemu-debug", "gdb")}
+    logs = {k: f"{stem}.{k}.log" for k in ("serial", "kernel", "qemu", "qemu-debug", "gdb",
+                                           "input")}
     for path in logs.values():
         if os.path.exists(path):
             os.remove(path)
@@ -99,8 +108,15 @@ def run_boot(ctx, spec, ncpu):
     if gdb_file:
         args += ["-S", "-gdb", f"tcp:127.0.0.1:{port}"]
     gdb_problem = None
-    with open(logs["qemu"], "w") as qemu_err:
-        qemu = ctx.start(args, stdout=qemu_err, stderr=subprocess.STDOUT)
+    if spec.input:
+        with open(logs["input"], "wb") as f:
+            f.write(spec.input)
+        with open(logs["qemu"], "w") as qemu_err, open(logs["serial"], "wb") as out, \
+                open(logs["input"], "rb") as stdin:
+            qemu = ctx.start(args, stdin=stdin, stdout=out, stderr=qemu_err)
+    else:
+        with open(logs["qemu"], "w") as qemu_err:
+            qemu = ctx.start(args, stdout=qemu_err, stderr=subprocess.STDOUT)
     if gdb_file:
         with open(logs["gdb"], "w") as gdb_out:
             gdb = ctx.start(["gdb", "-q", "-batch", "-nx", "-ix", GDB_SCRIPT,

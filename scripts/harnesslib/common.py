@@ -63,7 +63,8 @@ class run_context:
         with self.lock:
             if self.stopping:
                 raise KeyboardInterrupt
-            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, **kwargs)
+            kwargs.setdefault("stdin", subprocess.DEVNULL)
+            proc = subprocess.Popen(args, **kwargs)
             self.live.add(proc)
             return proc
 

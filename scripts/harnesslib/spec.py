@@ -12,10 +12,10 @@ from .common import OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb"}
+               "requires", "gdb", "input"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": ""}
+            "gdb": "", "input": ""}
 
 # Requirements that are not commands on PATH.
 RESOURCES = {
@@ -65,9 +65,19 @@ class test_spec:
             raise test_error(f"{self.path}: ncpu and timeout must be numbers")
         if not self.ncpus:
             raise test_error(f"{self.path}: ncpu lists no CPU counts")
+        try:
+            self.input = input_bytes(s["input"])
+        except (UnicodeError, ValueError) as e:
+            raise test_error(f"{self.path}: bad input escape: {e}")
 
     def cmdline(self):
         return " ".join(w for w in (self.base_cmdline, self.scalars["cmdline"]) if w)
+
+
+def input_bytes(value):
+    """The bytes an `input:` directive sends: Python string escapes
+    (\\r, \\n, \\t, \\xNN, \\\\) decoded, one byte per character."""
+    return value.encode("latin-1").decode("unicode_escape").encode("latin-1")
 
 
 def split_directive(line, where):

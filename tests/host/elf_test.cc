@@ -7,6 +7,7 @@
 #include "test_files.hh"
 #include <gtest/gtest.h>
 #include <cstring>
+#include <algorithm>
 #include <functional>
 #include <random>
 
@@ -123,6 +124,9 @@ TEST(Elf, CorruptionsAreRejected) {
         {"stack page", [=](elf_bytes& e) {
              e.set<uint64_t>(e.ph(data, P_VADDR), USER_STACK_PAGE
                              + e.get<uint64_t>(e.ph(data, P_VADDR)) % 4096); }},
+        {"bss runs into the stack page", [=](elf_bytes& e) {
+             uint64_t va = e.get<uint64_t>(e.ph(data, P_VADDR));
+             e.set<uint64_t>(e.ph(data, P_MEMSZ), USER_STACK_PAGE - va + 8); }},
         {"console page", [=](elf_bytes& e) {
              e.set<uint64_t>(e.ph(data, P_VADDR), CONSOLE_PAGE); }},
         {"activation segment", [=](elf_bytes& e) {
@@ -157,6 +161,30 @@ TEST(Elf, CorruptionsAreRejected) {
     (void) entry;
 }
 
+// The stack lives at [0x2FF000, 0x300000), so the rest of the user half is
+// ordinary: a segment just below the stack page, or on the last user page
+// (the old stack's place), is accepted.
+TEST(Elf, SegmentsAroundTheStackPage) {
+    auto good = program("hello");
+    ASSERT_FALSE(good.b.empty());
+    unsigned data = good.load(2);
+    uint64_t offset_in_page = good.get<uint64_t>(good.ph(data, P_VADDR)) % 4096;
+    for (uint64_t page : {USER_STACK_PAGE - 0x1000, VA_LOWEND - 0x1000, USER_STACK_TOP}) {
+        auto e = good;
+        e.set<uint64_t>(e.ph(data, P_VADDR), page + offset_in_page);
+        e.set<uint64_t>(e.ph(data, P_MEMSZ), 0x1000 - offset_in_page);
+        e.set<uint64_t>(e.ph(data, P_FILESZ),
+                        std::min<uint64_t>(e.get<uint64_t>(e.ph(data, P_FILESZ)),
+                                           0x1000 - offset_in_page));
+        elf_program p;
+        EXPECT_EQ(e.parse(&p), 0) << std::hex << page;
+    }
+    EXPECT_TRUE(user_range_overlaps_image_reserved(USER_STACK_PAGE, USER_STACK_PAGE + 1));
+    EXPECT_TRUE(user_range_overlaps_image_reserved(USER_STACK_TOP - 1, USER_STACK_TOP));
+    EXPECT_FALSE(user_range_overlaps_image_reserved(USER_STACK_PAGE - 0x1000, USER_STACK_PAGE));
+    EXPECT_FALSE(user_range_overlaps_reserved(USER_STACK_PAGE, USER_STACK_TOP));
+}
+
 TEST(Elf, TruncatedImages) {
     auto good = program("hello");
     ASSERT_FALSE(good.b.empty());
@@ -165,6 +193,28 @@ TEST(Elf, TruncatedImages) {
         EXPECT_EQ(elf_parse(good.b.data(), n, &p), E_NOEXEC) << n;
     }
     EXPECT_EQ(elf_parse(nullptr, 1000, &p), E_NOEXEC);
+}
+
+// exec reads only the first page and passes the file's size separately.
+TEST(Elf, HeadersFromTheFirstPage) {
+    auto good = program("hello");
+    ASSERT_GT(good.b.size(), 4096u);
+    elf_program whole, head;
+    ASSERT_EQ(elf_parse(good.b.data(), good.b.size(), &whole), 0);
+    ASSERT_EQ(elf_parse_headers(good.b.data(), 4096, good.b.size(), &head), 0);
+    EXPECT_EQ(head.entry, whole.entry);
+    ASSERT_EQ(head.nsegments, whole.nsegments);
+    for (unsigned i = 0; i < head.nsegments; ++i) {
+        EXPECT_EQ(head.segments[i].offset, whole.segments[i].offset);
+        EXPECT_EQ(head.segments[i].filesz, whole.segments[i].filesz);
+    }
+    // Program headers past the bytes read, a file shorter than its
+    // segments, or more head than file: rejected.
+    uint64_t phoff = good.get<uint64_t>(32);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), phoff + 8, good.b.size(), &head), E_NOEXEC);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), 4096, 4096, &head), E_NOEXEC);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), 4096, 4000, &head), E_NOEXEC);
+    EXPECT_EQ(head.nsegments, 0u);
 }
 
 TEST(Elf, EmptySegmentsAreIgnored) {
@@ -217,7 +267,7 @@ TEST(Elf, RandomCorruptionNeverCrashes) {
                 EXPECT_LE(s.filesz, e.b.size() - s.offset);
                 EXPECT_GE(s.va, USER_TEXT_BASE);
                 EXPECT_LE(s.memsz, VA_LOWEND - s.va);
-                EXPECT_FALSE(user_range_overlaps_reserved(s.va, s.va + s.memsz));
+                EXPECT_FALSE(user_range_overlaps_image_reserved(s.va, s.va + s.memsz));
             }
         }
     }

@@ -8,6 +8,9 @@
 // cell, the one page fork does share).
 #include "u-lib.hh"
 
+// The end of this program's data and bss (the linker symbol; see u-lib.hh).
+extern uint8_t end[];
+
 namespace {
 
 int data_value = 1111;              // .data

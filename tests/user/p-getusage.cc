@@ -9,6 +9,9 @@
 // buffer straddling the end of a mapped page.
 #include "u-lib.hh"
 
+// The end of this program's data and bss (the linker symbol; see u-lib.hh).
+extern uint8_t end[];
+
 namespace {
 
 void expect_fault(uintptr_t a) {

@@ -13,6 +13,9 @@
 // A refused call changes nothing: the console page still works.
 #include "u-lib.hh"
 
+// The end of this program's data and bss (the linker symbol; see u-lib.hh).
+extern uint8_t end[];
+
 namespace {
 
 void* ptr(uintptr_t a) {
@@ -62,6 +65,8 @@ void process_main() {
     expect_fresh_page(ACTIVATION_SEGMENT_END);
     expect_fresh_page(USER_STACK_PAGE - 16 * PAGESIZE);
     expect_fresh_page(USER_STACK_PAGE - PAGESIZE);
+    expect_fresh_page(USER_STACK_TOP);              // just above the stack page
+    expect_fresh_page(VA_LOWEND - PAGESIZE);        // the last user page
 
     // Over an existing page: 0, and the page is fresh and zero again.
     // (Decision: like Chickadee, the new page replaces the old one.)

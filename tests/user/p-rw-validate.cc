@@ -12,6 +12,9 @@
 // the first process (keyboard, console, console).
 #include "u-lib.hh"
 
+// The end of this program's data and bss (the linker symbol; see u-lib.hh).
+extern uint8_t end[];
+
 namespace {
 
 char* ptr(uintptr_t a) {

@@ -1,8 +1,9 @@
 // p-toprip.cc — a process cannot make the kernel return to a RIP past the
 // user half.
 //
-// The stack page is the top page of the user half. On a CPU without NX it
-// is executable, so a program can put `syscall` in its last two bytes: the
+// A program may map the top page of the user half with sys_page_alloc. On
+// a CPU without NX that page is executable, so the program can put
+// `syscall` in its last two bytes: the
 // saved return address is then 0x800000000000, one past the half. sysret
 // must not go there (it would fault in ring 0), and neither may iretq (it
 // faults in ring 0 too, after swapgs has loaded the user's GS). The kernel
@@ -18,7 +19,8 @@
 
 namespace {
 void syscall_at_the_top() {
-    auto* code = reinterpret_cast<unsigned char*>(USER_STACK_TOP - 2);
+    assert_eq(sys_page_alloc(reinterpret_cast<void*>(VA_LOWEND - PAGESIZE)), 0);
+    auto* code = reinterpret_cast<unsigned char*>(VA_LOWEND - 2);
     code[0] = 0x0F;                     // syscall
     code[1] = 0x05;
     asm volatile("jmp *%0" : : "r"(code), "a"(uint64_t(SYSCALL_GETPID)) : "memory");
