@@ -107,7 +107,8 @@ void run_ktest(const char* name) {
     finish_run(true);
 }
 
-// Until user processes exist: a line-at-a-time console monitor. Line
+// When the first program (the shell) has exited and no `halt=` was given:
+// a line-at-a-time console monitor; `sh` starts a new shell. Line
 // editing (and echo) is the console line discipline's job. It prints with
 // kprintf_screen: it is interactive, so the CGA screen shows it too.
 void monitor() {
@@ -131,7 +132,9 @@ void monitor() {
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
-            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n");
+            kprintf_screen("commands: help, sh, mem, cpus, poweroff, panic\n");
+        } else if (strcmp(line, "sh") == 0) {
+            init_run_programs("sh");
         } else if (strcmp(line, "cpus") == 0) {
             for (int i = 0; i < ncpu; ++i) {
                 kprintf_screen("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,
