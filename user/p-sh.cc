@@ -246,23 +246,35 @@ void read_more() {
         input_eof = true;
         return;
     }
-    if (interactive && input_len == 0) {
-        write_all(2, "sh$ ", 4);
-    } else if (interactive && input[input_len - 1] == '\n') {
-        write_all(2, "> ", 2);          // the line goes on (after |, &&, a quote...)
-    }
     ssize_t n = sys_read(input_fd, input + input_len, sizeof(input) - input_len);
     if (n < 0) {
         report_error("sh", "read", n);
     }
     if (n <= 0) {
         input_eof = true;
-        if (interactive) {
-            write_all(2, "\n", 1);
-        }
         return;
     }
     input_len += size_t(n);
+}
+
+// Prompts: "sh$ " once per line, and "> " once for each newline inside a
+// line that goes on (after |, &&, ||, in quotes). They are counted by the
+// newlines of the line, not by reads, so a transcript has the same
+// prompts however the input was split into reads.
+bool line_prompted = false;
+size_t continuations_prompted = 0;
+
+void prompt_continuations(size_t upto, bool last_ends_line) {
+    size_t k = 0;
+    for (size_t i = 0; i < upto; ++i) {
+        k += input[i] == '\n';
+    }
+    if (last_ends_line && k > 0) {
+        --k;                            // the newline that ends the line
+    }
+    for (; continuations_prompted < k; ++continuations_prompted) {
+        write_all(2, "> ", 2);
+    }
 }
 
 }  // namespace
@@ -290,7 +302,15 @@ void process_main(int argc, char** argv) {
 
     for (;;) {
         reap_background();
+        if (interactive && !line_prompted) {
+            write_all(2, "sh$ ", 4);
+            line_prompted = true;
+            continuations_prompted = 0;
+        }
         if (input_eof && input_len == 0) {
+            if (interactive) {
+                write_all(2, "\n", 1);     // end of input: leave the prompt's line
+            }
             break;
         }
         sh_result r = sh_parse(input, input_len, input_eof, &line);
@@ -306,10 +326,19 @@ void process_main(int argc, char** argv) {
                     read_more();
                 }
                 drop_input(nl ? size_t(nl - input) + 1 : input_len);
+                line_prompted = false;
                 continue;
+            }
+            if (interactive) {
+                prompt_continuations(input_len, false);
             }
             read_more();
             continue;
+        }
+        if (interactive) {
+            prompt_continuations(line.consumed, line.consumed > 0
+                                 && input[line.consumed - 1] == '\n');
+            line_prompted = false;
         }
         if (r == SH_ERROR) {
             dprintf(2, "sh: %s\n", line.error);
