@@ -304,9 +304,9 @@ run-gdb-%: $(O)/kernel.elf
 		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
 
 # `make gdb` loads the kernel's symbols and one user program's (all link at
-# 0x100000, so one at a time): PROG, else RUNPROG, else hello (what the
+# 0x100000, so one at a time): PROG, else RUNPROG, else sh (what the
 # kernel runs by default). `make gdb-NAME` is `make gdb PROG=NAME`.
-GDBPROG = $(or $(PROG),$(RUNPROG),hello)
+GDBPROG = $(or $(PROG),$(RUNPROG),sh)
 define run_gdb
 	@scripts/ensure-deps.sh gdb
 	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-user $(1)" \
