@@ -152,11 +152,18 @@ endef
 $(foreach src,$(USER_PROGRAM_SRCS),\
 	$(eval $(call user_program_rule,$(patsubst p-%.cc,%,$(notdir $(src))),$(src))))
 
+# Programs are packed without their debug information (obj/initfs/NAME;
+# obj/user/NAME keeps it for gdb): the image is linked into the kernel,
+# whose end must stay below 8 MiB, where OVMF reserves memory (UEFI boot).
+INITFS_PROGRAMS := $(addprefix $(O)/initfs/,$(USER_PROGRAM_NAMES))
+$(O)/initfs/%: $(O)/user/%
+	@mkdir -p $(@D)
+	$(Q)$(OBJCOPY) --strip-debug $< $@
 # The text files of initfs/ join the programs (under their own names).
 INITFS_FILES := $(wildcard initfs/*)
-$(O)/initfs.img: $(USER_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
+$(O)/initfs.img: $(INITFS_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
 	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs, $(words $(INITFS_FILES)) files)"
-	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS) $(INITFS_FILES)
+	$(Q)python3 scripts/mkinitfs.py $@ $(INITFS_PROGRAMS) $(INITFS_FILES)
 # Rebuild the image when the set of files changes, not only their contents.
 $(O)/initfs.list: FORCE
 	@mkdir -p $(@D)
