@@ -30,16 +30,16 @@ COMMON_CXXFLAGS := -std=gnu++2b -O2 -g -Wall -Wextra -Werror \
 	-fno-tree-loop-distribute-patterns \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
 KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
-	-mgeneral-regs-only -Ikernel -I$(O)/gen
-KERNEL_ASFLAGS := -Iinclude -Ikernel -MMD -MP
+	-mgeneral-regs-only -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen
+KERNEL_ASFLAGS := -Iinclude -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen -MMD -MP
 KERNEL_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T boot/kernel.ld
 
 # ---------------------------------------------------------------------------
 # Kernel
 
-KERNEL_SRCS := $(wildcard boot/*.S kernel/*.cc kernel/arch/*.cc kernel/arch/*.S \
-	lib/*.cc tests/kernel/*.cc)
+KERNEL_SRCS := $(filter-out %/asm-offsets.cc,$(wildcard boot/*.S kernel/*.cc \
+	kernel/*/*.cc kernel/*/*.S lib/*.cc tests/kernel/*.cc))
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
 
 all: $(O)/kernel.elf user-programs
@@ -56,7 +56,20 @@ $(O)/gen/version.h: FORCE
 	@mkdir -p $(@D)
 	@echo '#define NUTHATCH_VERSION "$(VERSION)"' | cmp -s - $@ \
 		|| echo '#define NUTHATCH_VERSION "$(VERSION)"' > $@
-$(O)/k/kernel/main.o: $(O)/gen/version.h
+$(O)/k/kernel/core/main.o: $(O)/gen/version.h
+
+# Struct offsets for assembly (kernel/arch/asm-offsets.cc): compiled to
+# assembler text only, whose `->NAME VALUE` markers become #defines.
+ASM_OFFSETS := $(O)/gen/asm-offsets.h
+$(ASM_OFFSETS): kernel/arch/asm-offsets.cc $(O)/k/.flags
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) -MT $@ -MF $(O)/gen/asm-offsets.d -S $< -o $(O)/gen/asm-offsets.s
+	$(Q)(echo '/* Generated from kernel/arch/asm-offsets.cc: do not edit. */'; \
+		sed -n 's/^.*->\([A-Z_0-9]*\) \$$\{0,1\}\([-0-9]*\).*$$/#define \1 \2/p' \
+		$(O)/gen/asm-offsets.s) > $@
+-include $(O)/gen/asm-offsets.d
+$(patsubst %,$(O)/k/%.o,$(basename $(filter %.S,$(KERNEL_SRCS)))): $(ASM_OFFSETS)
 
 $(O)/k/%.o: %.cc $(O)/k/.flags
 	@mkdir -p $(@D)
@@ -109,10 +122,10 @@ USER_ASFLAGS := -Iinclude -Iuser -MMD -MP
 USER_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack -T user/user.ld
 
-USER_LIB_SRCS := $(wildcard user/u-*.cc user/uthread.cc lib/*.cc)
+USER_LIB_SRCS := $(wildcard user/u-*.cc lib/*.cc)
 USER_LIB_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(USER_LIB_SRCS)))
 # Runtime assembly (the activation restore paths) joins the library too.
-USER_LIB_ASM_OBJS := $(O)/u/user/activation.o
+USER_LIB_ASM_OBJS := $(patsubst %,$(O)/u/%.o,$(basename $(wildcard user/u-*.S)))
 USER_CRT0 := $(O)/u/user/crt0.o
 USER_PROGRAM_SRCS := $(wildcard user/p-*.cc tests/user/p-*.cc)
 USER_PROGRAM_NAMES := $(patsubst p-%.cc,%,$(notdir $(USER_PROGRAM_SRCS)))
@@ -182,7 +195,7 @@ user-programs: $(USER_PROGRAMS) $(O)/initfs.img
 # lib/ names that collide with the C library are renamed with -D for the
 # host build; tests reach them through tests/host/host_names.hh.
 
-HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel \
+HOST_CXXFLAGS := -std=gnu++2b -O1 -g -Wall -Wextra -Werror -Iinclude -Ilib -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -MMD -MP
 HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 	-Dstrtol=nh_strtol -Dstrtoul=nh_strtoul -Drand=nh_rand -Dsrand=nh_srand
@@ -190,8 +203,8 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 # replace glibc's (and the sanitizers') in the test binary: every one is renamed.
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
 	strcpy strcmp strncmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
-HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/bootinfo.cc \
-	kernel/buddy.cc kernel/initfs.cc kernel/elf.cc kernel/ttyline.cc kernel/scancode.cc \
+HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
+	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
 	user/u-shparse.cc
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))

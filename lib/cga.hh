@@ -1,5 +1,5 @@
 // cga.hh — the cursor rules of the 80x25 text screen, shared by the
-// kernel's console (kernel/console.cc) and console_printf
+// kernel's console (kernel/dev/console.cc) and console_printf
 // (user/u-console.cc). Both draw on the same page, and the cursor position
 // lives in that page, so they must read and move it alike.
 #pragma once

@@ -1,6 +1,6 @@
 // crt0.S — `_start`, the one entry point of every user program.
 //
-// Who arrives: the kernel, for every entry index (abi/memlayout.hh):
+// Who arrives: the kernel, for every entry index (abi/user-memlayout.hh):
 //   %rdi = entry index; %rsi, %rdx = the index's arguments
 //          (ENTRY_START: argc, argv; ENTRY_TIMER: slot address);
 //   %rsp = 16-byte aligned top of the stack to use (the initial stack, or

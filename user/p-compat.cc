@@ -1,7 +1,8 @@
 // p-compat.cc — compile-only proof that Chickadee-style coursework builds
 // unchanged against Nuthatch's u-lib.hh: it touches a wide slice of the
-// API (processes, files, console, asserts, library). Not yet a boot test:
-// it gets a `//! ` directive once the kernel runs processes.
+// API (processes, files, console, asserts, library). Compile-only (it is
+// in user/, not tests/user/, so `make check` never boots it): its pipe and
+// file calls return E_NOSYS until the kernel has file descriptors.
 #include "u-lib.hh"
 #include <atomic>
 

@@ -1,10 +1,10 @@
-// p-threads.cc — demo: preemptive user-level threads (user/uthread.hh).
+// p-threads.cc — demo: preemptive user-level threads (user/u-thread.hh).
 // Three threads count in tight loops and never yield; the timer
 // activation handler switches between them, so their lines interleave on
 // the console. `make run-threads` (add KERNEL_ARGS=hz=1000 for finer
 // interleaving). Printing is serialised by a uthread mutex.
 #include "u-lib.hh"
-#include "uthread.hh"
+#include "u-thread.hh"
 
 namespace {
 uthread_mutex print_lock;

@@ -1,7 +1,7 @@
 // u-activation.hh — the user half of activations: restoring an interrupted
 // context from an activation slot (see docs/activations.md).
 //
-// Includable from assembly (user/activation.S uses the constants). The
+// Includable from assembly (user/u-activation.S uses the constants). The
 // segment layout itself is include/abi/activation.h.
 //
 // Two restore paths, both of which free the slot:
@@ -23,7 +23,7 @@
 // while an activation arrives gets killed by the fault (its own choice).
 #pragma once
 #include "abi/activation.h"
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 
 // The fast path's frame on the interrupted stack: 15 GPRs (every one but
 // RSP), RFLAGS and RIP, placed directly below the red zone.

@@ -10,7 +10,7 @@
 #include "u-lib.hh"
 #include "u-activation.hh"
 
-// user/activation.S hard-codes these numbers.
+// user/u-activation.S hard-codes these numbers.
 static_assert(ACT_SYSCALL_YIELD == SYSCALL_YIELD);
 static_assert(ACT_SYSCALL_ACT_RESUME == SYSCALL_ACT_RESUME);
 static_assert(ACT_E_INVAL == E_INVAL);
@@ -26,8 +26,8 @@ extern void (*const __init_array_start[])();
 extern void (*const __init_array_end[])();
 
 // Default handler: nothing to do, resume the interrupted context through
-// the fast path (user/activation.S), which falls back to sys_act_resume by
-// itself. A program (or the thread library, user/uthread.cc) may define a
+// the fast path (user/u-activation.S), which falls back to sys_act_resume by
+// itself. A program (or the thread library, user/u-thread.cc) may define a
 // strong activation_entry instead.
 __attribute__((weak)) void activation_entry(void* slot) {
     act_resume(slot);

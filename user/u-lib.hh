@@ -21,7 +21,7 @@
 // so they tell the compiler with access_memory/clobber_memory where the
 // kernel reads or writes user buffers.
 #pragma once
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "abi/syscalls.hh"
 #include "lib.hh"
 #include <type_traits>
@@ -33,19 +33,8 @@
 // ---------------------------------------------------------------------------
 // x86-64 helpers available to user code
 
-inline uintptr_t rdrsp() {
-    uintptr_t v;
-    asm volatile("movq %%rsp, %0" : "=r"(v));
-    return v;
-}
-inline uintptr_t rdrbp() {
-    uintptr_t v;
-    asm volatile("movq %%rbp, %0" : "=r"(v));
-    return v;
-}
-inline void pause() {
-    asm volatile("pause" : : : "memory");
-}
+// rdrsp(), rdrbp(), pause(): shared with the kernel.
+#include "insns-unpriv.hh"
 
 // The linker symbol `end` (user/user.ld: the first address past the
 // program's data and bss; memory from round_up(end, PAGESIZE) up to the

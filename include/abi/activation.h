@@ -28,7 +28,7 @@
  * addresses are the kernel's own).
  * Plain C layout, offsets named for assembly and checked below. */
 #pragma once
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 
 #define ACT_FRAME_SIZE          4096
 #define ACT_NFRAMES             512

@@ -1,7 +1,7 @@
 // abi/errno.hh — system-call error values and call flags (user ↔ kernel ABI).
 //
 // A system call returns a result >= 0 or one of these small negative
-// numbers in %rax. The values are the contract of user-api.md (the Linux
+// numbers in %rax. The values are those of docs/user-api.md (the Linux
 // numbers, spelled Chickadee's way); a kernel handler returns them as is.
 // Easy to get wrong: a call that returns a pointer-sized unsigned value must
 // be tested with is_error(), not `< 0`.

@@ -17,10 +17,10 @@
 //   +128 error code (hardware for some vectors, else the stub pushes 0)
 //   +120 vector    (stub)
 //   +0 .. +112     RAX RCX RDX RBX RBP RSI RDI R8 .. R15 (common code)
-// It calls `exception_handler(regstate*)` (kernel/interrupts.cc), which
+// It calls `exception_handler(regstate*)` (kernel/core/interrupts.cc), which
 // makes every decision; then it restores everything and leaves by iretq.
 // swapgs happens exactly once each way, only when crossing from/to user.
-#include "arch/regstate-offsets.h"
+#include "asm-offsets.h"
 #include "arch/regstate-asm.h"
 
 // Vectors for which the CPU pushes an error code.

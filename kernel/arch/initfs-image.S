@@ -4,7 +4,7 @@
 // include/abi/initfs.h) before this file and passes its path as
 // INITFS_IMAGE. The image lands in read-only data, page-aligned so file
 // data (page-aligned inside the image) is page-aligned in memory too.
-// kernel/initfs.cc reads it between the two symbols.
+// kernel/core/initfs.cc reads it between the two symbols.
     .section .rodata.initfs, "a", @progbits
     .balign 4096
     .globl initfs_image_start, initfs_image_end

@@ -3,7 +3,7 @@
  * and kernel/arch/syscall.S both build and unwind regstates with these).
  *
  * PUSH_GPRS pushes R15 first and RAX last, so that afterwards %rsp is the
- * regstate* (reg_rax at offset 0, as regstate-offsets.h says), with call
+ * regstate* (reg_rax at offset 0, checked in asm-offsets.cc), with call
  * frame information for gdb. POP_GPRS undoes it (no CFI: after it, only the
  * hardware frame and the vector/error words remain).
  * Plain assembler macros: include from .S files only. */

@@ -1,14 +1,13 @@
 // regstate.hh — the registers saved on a kernel stack when user or kernel
 // code is interrupted (exception, interrupt, system call).
 //
-// Layout = what kernel/arch/entry.S pushes, lowest address first; every
-// offset assembly uses is named in regstate-offsets.h and checked here.
+// Layout = what kernel/arch/entry.S pushes, lowest address first; assembly
+// gets the offsets it uses from arch/asm-offsets.cc at build time.
 // Easy to get wrong: the hardware pushes the last five fields (and the
 // error code for some vectors); entry.S pushes the rest in reverse order.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "regstate-offsets.h"
 
 struct regstate {
     uint64_t reg_rax, reg_rcx, reg_rdx, reg_rbx, reg_rbp, reg_rsi, reg_rdi;
@@ -20,15 +19,3 @@ struct regstate {
 
     bool from_user() const { return (reg_cs & 3) == 3; }
 };
-
-static_assert(offsetof(regstate, reg_rax) == REGSTATE_RAX);
-static_assert(offsetof(regstate, reg_rcx) == REGSTATE_RCX);
-static_assert(offsetof(regstate, reg_r11) == REGSTATE_R11);
-static_assert(offsetof(regstate, reg_intno) == REGSTATE_INTNO);
-static_assert(offsetof(regstate, reg_errcode) == REGSTATE_ERRCODE);
-static_assert(offsetof(regstate, reg_rip) == REGSTATE_RIP);
-static_assert(offsetof(regstate, reg_cs) == REGSTATE_CS);
-static_assert(offsetof(regstate, reg_rflags) == REGSTATE_RFLAGS);
-static_assert(offsetof(regstate, reg_rsp) == REGSTATE_RSP);
-static_assert(offsetof(regstate, reg_ss) == REGSTATE_SS);
-static_assert(sizeof(regstate) == REGSTATE_SIZE);

@@ -24,8 +24,7 @@
 // kernel_task_start               first run of a kernel task
 //   proc::init_kernel's yieldstate "returns" here with the task's function
 //   in R12 and its argument in R13, RSP 16-byte aligned, interrupts off.
-#include "cpustate-offsets.h"
-#include "proc-offsets.h"
+#include "asm-offsets.h"
 
         .text
         .globl proc_yield
@@ -43,7 +42,7 @@ proc_yield:
 
 switch_to_cpu_stack:
         movq %gs:CPUSTATE_SELF, %rdi    // arg: this CPU's cpustate
-        leaq CPUSTATE_SIZE_ASM(%rdi), %rsp
+        leaq CPUSTATE_SIZE(%rdi), %rsp
         xorl %ebp, %ebp                 // end of the frame chain
         pushq $0                        // (keeps the ABI's stack alignment)
         call cpustate_schedule

@@ -13,15 +13,13 @@
 //   +168 SS = user data   +160 RSP = user RSP   +152 RFLAGS = R11
 //   +144 CS = user code   +136 RIP = RCX        +128 error code = 0
 //   +120 intno = -1       +0..+112 RAX .. R15
-// then calls `syscall_handler(regstate*)` (kernel/syscall.cc), which
+// then calls `syscall_handler(regstate*)` (kernel/core/syscall.cc), which
 // stores the result in reg_rax and returns nonzero if the return must go
 // through iretq (the regstate no longer satisfies sysret's conditions),
 // zero if sysret is safe.
-#include "arch/regstate-offsets.h"
+#include "asm-offsets.h"
 #include "arch/regstate-asm.h"
 #include "arch/segments.h"
-#include "cpustate-offsets.h"
-#include "proc-offsets.h"
 
 // Unwind information (for gdb only: .debug_frame, not loaded): describes
 // where the user's RIP, RSP and callee-saved registers are at each step,

@@ -103,7 +103,7 @@ def proc_ptr_type():
 
 
 def list_walk(head_list, links_field):
-    """The proc* values on an intrusive list<proc, &proc::LINKS> (kernel/list.hh)."""
+    """The proc* values on an intrusive list<proc, &proc::LINKS> (kernel/core/list.hh)."""
     head = head_list["head_"]
     head_addr = int(head.address)
     offset = field_offset("proc", links_field)
@@ -334,7 +334,7 @@ its page table, and a `print` expression for the proc."""
 
 
 class NuthatchPs(KernelCommand):
-    """The process table (kernel/process.cc): pid, state, program, home CPU, parent.
+    """The process table (kernel/core/process.cc): pid, state, program, home CPU, parent.
 
 A '*' marks a process running on some CPU right now."""
 

@@ -1,4 +1,4 @@
-// buddy_test.cc — host tests of the buddy allocator core (kernel/buddy.cc).
+// buddy_test.cc — host tests of the buddy allocator core (kernel/core/buddy.cc).
 //
 // The allocator manages made-up physical addresses here; only its metadata
 // array is real memory. Every test checks the allocator's own invariants

@@ -1,7 +1,7 @@
-// elf_test.cc — kernel/elf.cc on the real user programs and on corrupted
+// elf_test.cc — kernel/core/elf.cc on the real user programs and on corrupted
 // copies of them. Every corruption must give E_NOEXEC, never a crash.
 #include "abi/errno.hh"
-#include "abi/memlayout.hh"
+#include "abi/user-memlayout.hh"
 #include "elf.hh"
 #include "x86-64.hh"
 #include "test_files.hh"

@@ -1,4 +1,4 @@
-// initfs_test.cc — kernel/initfs.cc against images built here, the real
+// initfs_test.cc — kernel/core/initfs.cc against images built here, the real
 // obj/initfs.img, and corrupted copies of both.
 #include "abi/initfs.h"
 #include "initfs.hh"

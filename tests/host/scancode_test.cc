@@ -1,5 +1,5 @@
 // scancode_test.cc — host tests of PS/2 scan code set 1 decoding
-// (kernel/scancode.cc): letters, digits, punctuation, modifiers, Caps Lock,
+// (kernel/dev/scancode.cc): letters, digits, punctuation, modifiers, Caps Lock,
 // Ctrl, releases and the 0xE0 / 0xE1 prefixes.
 #include <gtest/gtest.h>
 #include <initializer_list>

@@ -1,5 +1,5 @@
 // ttyline_test.cc — host tests of the console line discipline
-// (kernel/ttyline.cc): editing, line ends, end of file, partial reads,
+// (kernel/dev/ttyline.cc): editing, line ends, end of file, partial reads,
 // echo, and the bounded buffer.
 #include <gtest/gtest.h>
 #include <string>

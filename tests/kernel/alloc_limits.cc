@@ -10,7 +10,7 @@
 #include "bootinfo.hh"
 #include "kalloc.hh"
 #include "ktest.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 
 extern boot_info kernel_boot_info;
 

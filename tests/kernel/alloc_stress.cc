@@ -11,7 +11,7 @@
 #include "kalloc.hh"
 #include "ktest.hh"
 #include "log.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 
 namespace {
 

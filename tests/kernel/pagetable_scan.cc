@@ -7,7 +7,7 @@
 //! expect: ktest pagetable_scan: passed
 #include "kalloc.hh"
 #include "ktest.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "vm.hh"
 
 namespace {

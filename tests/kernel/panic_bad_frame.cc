@@ -8,7 +8,7 @@
 //! expect: Backtrace:
 //! reject: nested fault
 #include "ktest.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 
 KTEST(panic_bad_frame) {
     uint64_t bad = KERNEL_DIRECT_BASE + (uint64_t(600) << 30);

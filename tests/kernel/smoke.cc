@@ -5,7 +5,7 @@
 #include "bootinfo.hh"
 #include "cmdline.hh"
 #include "ktest.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 
 extern boot_info kernel_boot_info;
 

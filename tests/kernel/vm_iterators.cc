@@ -3,7 +3,7 @@
 //! expect: ktest vm_iterators: passed
 #include "kalloc.hh"
 #include "ktest.hh"
-#include "memlayout.hh"
+#include "kaddr.hh"
 #include "vm.hh"
 
 namespace {

@@ -1,4 +1,4 @@
-// p-act-threads.cc — preemptive user-level threads (user/uthread.hh).
+// p-act-threads.cc — preemptive user-level threads (user/u-thread.hh).
 //
 //  1. Two CPU-bound threads that never yield both make progress: each
 //     counts until BOTH counters pass a threshold, which needs the timer
@@ -12,7 +12,7 @@
 //! cmdline: hz=2000
 //! timeout: 60
 #include "u-lib.hh"
-#include "uthread.hh"
+#include "u-thread.hh"
 
 namespace {
 

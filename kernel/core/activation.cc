@@ -1,0 +1,214 @@
+// activation.cc — delivery and exact restore of activations (see
+// activation.hh).
+#include "activation.hh"
+#include "abi/activation.h"
+#include "abi/errno.hh"
+#include "arch/cpufeatures.hh"
+#include "arch/regstate.hh"
+#include "arch/segments.h"
+#include "cpustate.hh"
+#include "kalloc.hh"
+#include "kaddr.hh"
+#include "proc.hh"
+#include "vm.hh"
+
+namespace {
+
+// RFLAGS bits a user context may set: CF PF AF ZF SF TF DF OF AC ID.
+constexpr uint64_t user_flag_bits = EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF
+    | EFLAGS_SF | EFLAGS_TF | EFLAGS_DF | EFLAGS_OF | EFLAGS_AC | EFLAGS_ID;
+constexpr uint64_t reserved_flag_bit = 0x2;
+// Bounds on the slot search: every word once, a few CAS attempts each.
+constexpr int cas_attempts_per_word = 4;
+
+uint64_t segment_perm() {
+    return PTE_PWU | (cpu_has.nx ? PTE_NX : 0);
+}
+
+// Claim a free slot frame (1..511) in the hostile bitmap, or return 0.
+unsigned claim_slot(act_header* h, unsigned hint) {
+    constexpr unsigned words = ACT_NFRAMES / 64;
+    for (unsigned k = 0; k < words; ++k) {
+        unsigned w = (hint + k) % words;
+        uint64_t bits = __atomic_load_n(&h->busy[w], __ATOMIC_RELAXED);
+        for (int attempt = 0; attempt < cas_attempts_per_word; ++attempt) {
+            uint64_t free = ~bits & (w == 0 ? ~uint64_t(1) : ~uint64_t(0));
+            if (!free) {
+                break;
+            }
+            unsigned bit = __builtin_ctzll(free);
+            if (__atomic_compare_exchange_n(&h->busy[w], &bits, bits | (uint64_t(1) << bit),
+                                            false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+                return w * 64 + bit;
+            }
+        }
+    }
+    return 0;
+}
+
+void release_slot(act_header* h, unsigned frame) {
+    __atomic_fetch_and(&h->busy[frame / 64], ~(uint64_t(1) << (frame % 64)), __ATOMIC_RELEASE);
+}
+
+// The kernel's pointer to slot `frame`, mapping a fresh page on first use.
+act_slot* slot_page(x86_64_pagetable* pt, unsigned frame) {
+    uintptr_t va = act_frame_address(frame);
+    vmiter it(pt, va);
+    if (!it.present()) {
+        void* page = kalloc_page();
+        if (!page) {
+            return nullptr;
+        }
+        if (it.map(kva2pa(page), segment_perm()) < 0) {
+            kfree(page);
+            return nullptr;
+        }
+    }
+    return it.kptr<act_slot>();
+}
+
+void save_context(act_slot* s, const regstate* r) {
+    s->rax = r->reg_rax;
+    s->rbx = r->reg_rbx;
+    s->rcx = r->reg_rcx;
+    s->rdx = r->reg_rdx;
+    s->rsi = r->reg_rsi;
+    s->rdi = r->reg_rdi;
+    s->rbp = r->reg_rbp;
+    s->r8 = r->reg_r8;
+    s->r9 = r->reg_r9;
+    s->r10 = r->reg_r10;
+    s->r11 = r->reg_r11;
+    s->r12 = r->reg_r12;
+    s->r13 = r->reg_r13;
+    s->r14 = r->reg_r14;
+    s->r15 = r->reg_r15;
+    s->rsp = r->reg_rsp;
+    s->rip = r->reg_rip;
+    s->rflags = r->reg_rflags;
+}
+
+void load_context(regstate* r, const act_slot& s) {
+    r->reg_rax = s.rax;
+    r->reg_rbx = s.rbx;
+    r->reg_rcx = s.rcx;
+    r->reg_rdx = s.rdx;
+    r->reg_rsi = s.rsi;
+    r->reg_rdi = s.rdi;
+    r->reg_rbp = s.rbp;
+    r->reg_r8 = s.r8;
+    r->reg_r9 = s.r9;
+    r->reg_r10 = s.r10;
+    r->reg_r11 = s.r11;
+    r->reg_r12 = s.r12;
+    r->reg_r13 = s.r13;
+    r->reg_r14 = s.r14;
+    r->reg_r15 = s.r15;
+    r->reg_rsp = s.rsp;
+    r->reg_rip = s.rip;
+    // Like a signal return: only user flags survive; IF on, IOPL 0.
+    r->reg_rflags = (s.rflags & user_flag_bits) | EFLAGS_IF | reserved_flag_bit;
+    r->reg_cs = SEGSEL_USER_CODE;
+    r->reg_ss = SEGSEL_USER_DATA;
+}
+
+}  // namespace
+
+act_header* activation_header_in(x86_64_pagetable* pt) {
+    vmiter it(pt, ACTIVATION_SEGMENT_BASE);
+    return it.present() ? it.kptr<act_header>() : nullptr;
+}
+
+int activation_setup(x86_64_pagetable* pt, act_header** header) {
+    auto* h = static_cast<act_header*>(kalloc_page());
+    if (!h) {
+        return E_NOMEM;
+    }
+    h->magic = ACT_MAGIC;
+    h->version = ACT_VERSION;
+    h->nthreads = 1;
+    h->busy[0] = 1;                     // frame 0 is the header itself
+    if (vmiter(pt, ACTIVATION_SEGMENT_BASE).map(kva2pa(h), segment_perm()) < 0) {
+        kfree(h);
+        return E_NOMEM;
+    }
+    *header = h;
+    return 0;
+}
+
+void activation_note_tick(proc* p, uint64_t entry_tsc) {
+    p->act_tick_ = true;
+    p->act_entry_tsc_ = entry_tsc;
+}
+
+void activation_return_to_user(proc* p, regstate* regs) {
+    act_header* h = p->act_header_;
+    if (!h) {
+        return;
+    }
+    act_thread_control& tc = h->threads[0];
+    bool tick = p->act_tick_;
+    p->act_tick_ = false;
+    if (!tick && !__atomic_load_n(&tc.pending, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    if (__atomic_load_n(&tc.disabled, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&tc.pending, 1, __ATOMIC_RELEASE);     // chained: deliver later
+        return;
+    }
+    unsigned frame = claim_slot(h, unsigned(this_cpu()->index_));
+    act_slot* slot = frame ? slot_page(p->pagetable_, frame) : nullptr;
+    if (!slot) {
+        if (frame) {
+            release_slot(h, frame);
+        }
+        ++tc.dropped;
+        __atomic_store_n(&tc.pending, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    __atomic_store_n(&tc.pending, 0, __ATOMIC_RELAXED);
+    save_context(slot, regs);
+    slot->vector = INT_TIMER;
+    slot->error_code = 0;
+    slot->cr2 = 0;
+    ++slot->generation;
+    slot->entry_tsc = tick ? p->act_entry_tsc_ : rdtsc();
+    __atomic_store_n(&tc.disabled, 1, __ATOMIC_RELEASE);
+    ++tc.delivered;
+
+    uintptr_t slot_va = act_frame_address(frame);
+    regs->reg_rip = p->act_entry_;
+    regs->reg_rsp = slot_va + ACT_FRAME_SIZE;
+    regs->reg_rdi = ENTRY_TIMER;
+    regs->reg_rsi = slot_va;
+    regs->reg_rflags = EFLAGS_IF | reserved_flag_bit;
+    regs->reg_cs = SEGSEL_USER_CODE;
+    regs->reg_ss = SEGSEL_USER_DATA;
+    slot->deliver_tsc = rdtsc();
+}
+
+int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
+    act_header* h = p->act_header_;
+    if (!h || slot_va % ACT_FRAME_SIZE != 0 || slot_va < act_frame_address(1)
+        || slot_va >= ACTIVATION_SEGMENT_END) {
+        return E_INVAL;
+    }
+    unsigned frame = unsigned((slot_va - ACTIVATION_SEGMENT_BASE) / ACT_FRAME_SIZE);
+    vmiter it(p->pagetable_, slot_va);
+    if (!it.present()) {
+        return E_INVAL;                 // never used: nothing to resume
+    }
+    act_slot saved;                     // one copy; the user may keep writing
+    __builtin_memcpy(&saved, it.kptr<act_slot>(), sizeof(saved));
+    if (saved.rip >= VA_LOWEND) {
+        return E_INVAL;                 // kernel or non-canonical RIP
+    }
+    load_context(regs, saved);
+    release_slot(h, frame);
+    act_thread_control& tc = h->threads[0];
+    __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELEASE);
+    ++tc.resumed_exact;
+    // A pending activation is delivered by activation_return_to_user on
+    // the way out, with this restored context as the one it saves.
+    return 0;
+}

@@ -1,0 +1,231 @@
+// console.cc — COM1 serial and CGA text output (see console.hh).
+//
+// The CGA cursor position is mirrored into the console page at offset
+// 0xFF8 (Chickadee's `cursorpos`) so user programs that map the page see
+// where the kernel will write next.
+//
+// Early input: bytes that reach COM1 before the kernel reads it (typed or
+// piped while the machine boots: `printf 'help\r' | make run`) must not be
+// lost. Enabling the UART's FIFO discards what it holds (QEMU clears both
+// FIFOs whenever the enable bit changes, as does real hardware on a reset),
+// so console_init first moves every received byte into `early_input`, and
+// console_enable_input_interrupts hands those to the line discipline, then
+// drains what arrived since, before relying on the interrupt. Easy to get
+// wrong: under QEMU a received byte that is never read blocks the rest
+// (its serial front end only accepts more when the guest reads RBR), so a
+// byte dropped at set-up loses everything queued behind it.
+#include "console.hh"
+#include "arch/insns.hh"
+#include "cga.hh"
+#include "kaddr.hh"
+#include "apic.hh"
+#include "cpustate.hh"
+#include "interrupts.hh"
+#include "spinlock.hh"
+#include "ttyline.hh"
+#include "waitqueue.hh"
+
+namespace {
+
+constexpr uint16_t com1 = 0x3F8;
+constexpr uint64_t cga_pa = 0xB8000;
+
+spinlock console_lock;
+
+// Bytes received before input interrupts are on (console_init only, one
+// CPU, interrupts off; read once by console_enable_input_interrupts).
+char early_input[1024];
+size_t early_input_count = 0;
+
+uint16_t* cga() { return pa2kptr<uint16_t>(cga_pa); }
+volatile int& cga_cursor() { return *pa2kptr<volatile int>(cga_pa + 0xFF8); }
+
+void serial_putc(char ch) {
+    for (int i = 0; i < 100000 && !(inb(com1 + 5) & 0x20); ++i) {
+        pause();
+    }
+    outb(com1, ch);
+}
+
+// The cursor rules (lib/cga.hh) are the ones console_printf follows too.
+void cga_putc(char ch) {
+    int pos = cga_make_room(cga(), cga_valid_cursor(cga_cursor()), ch, 0x0700 | ' ');
+    if (ch == '\n') {
+        pos = cga_newline(pos);
+    } else if (ch == '\r') {
+        pos -= pos % cga_columns;
+    } else if (ch == '\b') {
+        if (pos > 0) {
+            --pos;
+            cga()[pos] = 0x0700 | ' ';
+        }
+    } else if (ch == '\t') {
+        pos = cga_tab(pos);
+    } else {
+        cga()[pos++] = 0x0700 | uint8_t(ch);
+    }
+    cga_cursor() = pos;
+    // Hardware cursor (CRTC registers 14 and 15).
+    outb(0x3D4, 14);
+    outb(0x3D5, pos >> 8);
+    outb(0x3D4, 15);
+    outb(0x3D5, pos & 0xFF);
+}
+
+void write_locked(const char* s, size_t n, bool screen = true) {
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i] == '\n') {
+            serial_putc('\r');
+        }
+        serial_putc(s[i]);
+        if (screen) {
+            cga_putc(s[i]);
+        }
+    }
+}
+
+}  // namespace
+
+void console_init() {
+    outb(com1 + 1, 0x00);   // no interrupts yet
+    outb(com1 + 3, 0x80);   // DLAB on
+    outb(com1 + 0, 0x01);   // divisor 1: 115200 baud
+    outb(com1 + 1, 0x00);
+    outb(com1 + 3, 0x03);   // 8 data bits, no parity, 1 stop bit
+    // Keep what already arrived: turning the FIFOs on discards it.
+    while ((inb(com1 + 5) & 0x01) && early_input_count < sizeof(early_input)) {
+        early_input[early_input_count++] = char(inb(com1));
+    }
+    outb(com1 + 2, 0xC5);   // FIFOs on, transmit FIFO cleared, trigger 14
+    outb(com1 + 4, 0x0B);   // DTR, RTS, OUT2
+    for (int i = 0; i < cga_end; ++i) {
+        cga()[i] = 0x0700 | ' ';
+    }
+    cga_cursor() = 0;
+}
+
+void console_clear_screen() {
+    spinlock_guard guard(console_lock);
+    for (int i = 0; i < cga_end; ++i) {
+        cga()[i] = 0x0700 | ' ';
+    }
+    cga_cursor() = 0;
+    outb(0x3D4, 14);
+    outb(0x3D5, 0);
+    outb(0x3D4, 15);
+    outb(0x3D5, 0);
+}
+
+void console_write(const char* s, size_t n) {
+    spinlock_guard guard(console_lock);
+    write_locked(s, n);
+}
+
+void console_write_serial(const char* s, size_t n) {
+    spinlock_guard guard(console_lock);
+    write_locked(s, n, false);
+}
+
+namespace {
+// Set once a panic has stopped every other CPU (console_panic_alone): a
+// console_lock held now is held by a halted CPU, or by this one mid-print,
+// and will never be released.
+bool alone = false;
+}
+
+void console_panic_alone() {
+    alone = true;
+}
+
+void console_write_forced(const char* s, size_t n) {
+    if (n == 0) {
+        return;
+    }
+    // Wait a bounded time for the lock, unless nobody else can be holding
+    // it; if its holder is stuck (possibly this very CPU, mid-print), print
+    // anyway: a garbled line beats silence.
+    bool locked = console_lock.try_lock_raw();
+    for (int i = 0; !locked && !alone && i < 10000000; ++i) {
+        pause();
+        locked = console_lock.try_lock_raw();
+    }
+    write_locked(s, n);
+    if (locked) {
+        console_lock.unlock_raw();
+    }
+}
+
+int serial_try_getc() {
+    if (inb(com1 + 5) & 0x01) {
+        return inb(com1);
+    }
+    return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Input: bytes from the COM1 and keyboard interrupt handlers (and from tests)
+// pass through the line discipline; readers wait for whole lines.
+// input_lock is taken before console_lock (lock order: docs/contexts.md).
+
+namespace {
+spinlock input_lock;
+ttyline input_line;             // guarded by input_lock
+wait_queue input_queue;         // readers waiting for input_line.readable()
+
+void echo_to_console(void*, const char* s, size_t n) {
+    console_write(s, n);
+}
+
+void serial_interrupt() {
+    int ch;
+    while ((ch = serial_try_getc()) >= 0) {
+        console_input_byte(char(ch));
+    }
+}
+}  // namespace
+
+void console_enable_input_interrupts() {
+    irq_register(4, serial_interrupt);
+    irqstate s = irqstate::save_and_disable();
+    ioapic_route_isa_irq(4, cpus[0].lapic_id_);
+    // In arrival order: what console_init saved, what waited in the FIFO
+    // since, then whatever comes next by interrupt (enabling the interrupt
+    // with data pending raises it at once).
+    for (size_t i = 0; i < early_input_count; ++i) {
+        console_input_byte(early_input[i]);
+    }
+    early_input_count = 0;
+    serial_interrupt();
+    outb(com1 + 1, 0x01);       // interrupt when received data is available
+    s.restore();
+}
+
+void console_input_byte(char ch) {
+    bool ready;
+    {
+        spinlock_guard guard(input_lock);
+        input_line.input(ch, {echo_to_console, nullptr});
+        ready = input_line.readable();
+    }
+    if (ready) {
+        input_queue.wake_all();
+    }
+}
+
+ssize_t console_read_line(char* buf, size_t size) {
+    if (size == 0) {
+        return 0;
+    }
+    size_t n = 0;
+    waiter w;
+    w.block_until(input_queue, [&] {
+        spinlock_guard guard(input_lock);
+        if (!input_line.readable()) {
+            return false;
+        }
+        n = input_line.read(buf, size);
+        return true;
+    });
+    return ssize_t(n);
+}
+
