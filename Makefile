@@ -181,11 +181,18 @@ endef
 $(foreach src,$(USER_PROGRAM_SRCS),\
 	$(eval $(call user_program_rule,$(patsubst p-%.cc,%,$(notdir $(src))),$(src))))
 
+# Programs are packed without their debug information (obj/initfs/NAME;
+# obj/user/NAME keeps it for gdb): the image is linked into the kernel,
+# whose end must stay below 8 MiB, where OVMF reserves memory (UEFI boot).
+INITFS_PROGRAMS := $(addprefix $(O)/initfs/,$(USER_PROGRAM_NAMES))
+$(O)/initfs/%: $(O)/user/%
+	@mkdir -p $(@D)
+	$(Q)$(OBJCOPY) --strip-debug $< $@
 # The text files of initfs/ join the programs (under their own names).
 INITFS_FILES := $(wildcard initfs/*)
-$(O)/initfs.img: $(USER_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
+$(O)/initfs.img: $(INITFS_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
 	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs, $(words $(INITFS_FILES)) files)"
-	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS) $(INITFS_FILES)
+	$(Q)python3 scripts/mkinitfs.py $@ $(INITFS_PROGRAMS) $(INITFS_FILES)
 # Rebuild the image when the set of files changes, not only their contents.
 $(O)/initfs.list: FORCE
 	@mkdir -p $(@D)
@@ -294,7 +301,7 @@ HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen st
 	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
-	$(CHKFS_HOST_SRCS)
+	user/u-shparse.cc $(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
 
@@ -434,13 +441,13 @@ run-gdb-%: $(O)/kernel.elf
 		-kernel $(O)/kernel.elf -append "run=$* $(KERNEL_CMDLINE)"
 
 # `make gdb` loads the kernel's symbols and one user program's (all link at
-# 0x100000, so one at a time): PROG, else RUNPROG, else hello (what the
+# 0x100000, so one at a time): PROG, else RUNPROG, else sh (what the
 # kernel runs by default). `make gdb-NAME` is `make gdb PROG=NAME`.
 # Before gdb starts, a look at the port (no connection, so QEMU's one gdb
 # connection stays free): nothing listening fails at once with a hint.
-GDBPROG = $(or $(PROG),$(RUNPROG),hello)
+GDBPROG = $(or $(PROG),$(RUNPROG),sh)
 define run_gdb
-	@scripts/gdb/listening.sh $(GDBPORT) || { echo "make: nothing listens on localhost:$(GDBPORT): start 'make run-gdb$(if $(filter-out hello,$(1)),-$(1))' in another terminal first (same GDBPORT)." >&2; exit 1; }
+	@scripts/gdb/listening.sh $(GDBPORT) || { echo "make: nothing listens on localhost:$(GDBPORT): start 'make run-gdb$(if $(filter-out sh,$(1)),-$(1))' in another terminal first (same GDBPORT)." >&2; exit 1; }
 	@scripts/ensure-deps.sh gdb
 	@echo "Attaching gdb to localhost:$(GDBPORT) with $(O)/user/$(1)'s symbols. To leave: quit (QEMU goes on; Ctrl-A x in its terminal)."
 	$(Q)gdb -q -ix scripts/gdb/nuthatch.gdb -ex "nuthatch-user $(1)" \

@@ -1,5 +1,5 @@
-// p-true.cc — exits 0 at once: the smallest program to exec, for
-// p-bench-exec (and anyone who needs a program that does nothing).
+// p-true.cc — `true`: exits with status 0 at once (also the program
+// p-bench-exec runs).
 #include "u-lib.hh"
 
 void process_main() {

@@ -12,12 +12,17 @@
 #include "power.hh"
 #include "process.hh"
 #include "proc.hh"
+#include "printf.hh"
 #include "string.hh"
 #include "timer.hh"
 
-void init_run_programs() {
-    char program[64] = "hello";
-    cmdline_value("run", program, sizeof(program));
+void init_run_programs(const char* name) {
+    char program[64] = "sh";
+    if (name) {
+        snprintf(program, sizeof(program), "%s", name);
+    } else {
+        cmdline_value("run", program, sizeof(program));
+    }
     exec_args args;
     args.add(program, strlen(program));
     int error = 0;

@@ -1,6 +1,7 @@
 // init.hh — what pid 1 does (kernel/core/init.cc).
 #pragma once
 
-// init's job: run the first program (`run=NAME`, default "hello"), reap
-// every process, then end the run (harness, `halt=`) or return.
-void init_run_programs();
+// init's job: run the first program (`program`, else `run=NAME`, else
+// the shell "sh"), reap every process, then end the run (harness, `halt=`)
+// or return (to the kernel monitor, whose `sh` command calls this again).
+void init_run_programs(const char* program = nullptr);

@@ -109,10 +109,11 @@ void run_ktest(const char* name) {
     finish_run(true);
 }
 
-// What the console runs once the first program has exited: a
-// line-at-a-time monitor. Line editing (and echo) is the console line
-// discipline's job. It prints with kprintf_screen: it is interactive, so
-// the CGA screen shows it too.
+// What the console runs once the first program (the shell) has exited
+// and no `halt=` was given: a line-at-a-time monitor; `sh` starts a new
+// shell. Line editing (and echo) is the console line discipline's job. It
+// prints with kprintf_screen: it is interactive, so the CGA screen shows
+// it too.
 void monitor() {
     kprintf_screen("Type 'help' for commands; 'poweroff' ends the run.\n");
     char line[80];
@@ -134,8 +135,10 @@ void monitor() {
         }
         line[n] = '\0';
         if (strcmp(line, "help") == 0) {
-            kprintf_screen("commands: help, mem, cpus, poweroff, panic\n"
+            kprintf_screen("commands: help, sh, mem, cpus, poweroff, panic\n"
                            "keys (any time): Ctrl-P lists processes, Ctrl-K kills one, Ctrl-V memory viewer\n");
+        } else if (strcmp(line, "sh") == 0) {
+            init_run_programs("sh");
         } else if (strcmp(line, "cpus") == 0) {
             for (int i = 0; i < ncpu; ++i) {
                 kprintf_screen("  cpu %d: APIC id %u, %lu ticks, %lu switches\n", i,

@@ -174,7 +174,8 @@ TEST(Initfs, RealImage) {
     size_t size;
     ASSERT_TRUE(initfs_find(aligned.data(), bytes.size(), "hello", &data, &size));
     EXPECT_EQ(memcmp(data, "\x7f" "ELF", 4), 0);
-    EXPECT_EQ(read_build_file("obj/user/hello"), std::vector<uint8_t>(data, data + size));
+    // The packed copy is obj/user/hello without its debug information.
+    EXPECT_EQ(read_build_file("obj/initfs/hello"), std::vector<uint8_t>(data, data + size));
 }
 
 TEST(Initfs, NoEmbeddedImageOnTheHost) {
