@@ -30,13 +30,6 @@ namespace {
 
 using ctx = syscall_context*;
 
-x86_64_pagetable* user_pt(ctx c) {
-    return c->p->pagetable_;
-}
-uintptr_t uva(const void* p) {
-    return reinterpret_cast<uintptr_t>(p);
-}
-
 // Holds a reference to a descriptor's file for the length of a call.
 struct file_ref {
     file* f;

@@ -22,18 +22,7 @@
 #include "timer.hh"
 #include "uaccess.hh"
 
-namespace {
-
 using ctx = syscall_context*;
-
-x86_64_pagetable* user_pt(ctx c) {
-    return c->p->pagetable_;
-}
-uintptr_t uva(const void* p) {
-    return reinterpret_cast<uintptr_t>(p);
-}
-
-}  // namespace
 
 pid_t syscall_getpid(ctx c) {
     return c->p->id_;

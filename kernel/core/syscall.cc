@@ -18,6 +18,10 @@
 #include "interrupts.hh"
 #include "proc.hh"
 
+x86_64_pagetable* user_pt(syscall_context* c) {
+    return c->p->pagetable_;
+}
+
 namespace {
 
 using ctx = syscall_context*;

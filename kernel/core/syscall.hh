@@ -26,6 +26,10 @@ struct syscall_context {
     bool regs_replaced = false;     // exec, act_resume: no return value
 };
 
+// The calling process's page table, for the checked copies in uaccess.hh
+// (defined in syscall.cc, which sees struct proc).
+x86_64_pagetable* user_pt(syscall_context* c);
+
 #define SYSCALL(NAME, name, number, kind, ret, ...) \
     ret syscall_##name(syscall_context* SYSCALL_PARAMS_ARG_SEP(__VA_ARGS__) __VA_ARGS__);
 #define SYSCALL_PARAMS_ARG_SEP(...) __VA_OPT__(,)

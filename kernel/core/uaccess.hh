@@ -24,3 +24,9 @@ int copy_to_user(x86_64_pagetable* pt, uintptr_t dst, const void* src, size_t n)
 long copy_string_from_user(x86_64_pagetable* pt, char* dst, uintptr_t src, size_t cap);
 // Is [va, va + n) entirely accessible (writable if `write`)?
 bool user_range_ok(x86_64_pagetable* pt, uintptr_t va, size_t n, bool write);
+
+// A typed user pointer as the address the functions above take. The
+// pointer is never dereferenced; it only names a user virtual address.
+inline uintptr_t uva(const void* p) {
+    return reinterpret_cast<uintptr_t>(p);
+}
