@@ -39,3 +39,33 @@ inline void bench_report(const char* name, uint64_t* per_iter, int trials, uint6
            (unsigned long) med, trials, (unsigned long) iters,
            (unsigned long) per_iter[0], (unsigned long) per_iter[trials - 1]);
 }
+
+// Runs `round()` `iters` times in each of Trials trials, after one warm-up
+// trial that is not counted, and reports cycles per round as NAME.
+template <int Trials, typename F>
+inline void bench_rounds(const char* name, uint64_t iters, F round) {
+    uint64_t per[Trials];
+    for (int t = -1; t < Trials; ++t) {         // trial -1 warms up
+        uint64_t start = bench_rdtsc();
+        for (uint64_t i = 0; i < iters; ++i) {
+            round();
+        }
+        if (t >= 0) {
+            per[t] = (bench_rdtsc() - start) / iters;
+        }
+    }
+    bench_report(name, per, Trials, iters);
+}
+
+// The parent's half of a fork round: `child` is what sys_fork returned;
+// panics unless the fork worked and the child exited with status 0.
+inline void bench_reap(pid_t child) {
+    if (child < 0) {
+        panic("fork failed: %d", child);
+    }
+    int status = -1;
+    pid_t r = sys_waitpid(child, &status);
+    if (r != child || status != 0) {
+        panic("waitpid(%d) = %d, status %d", child, r, status);
+    }
+}
