@@ -11,13 +11,9 @@ char buf[4096];
 // 0, 1 on a read error (reported), -1 if stdout is gone.
 int copy(int fd, const char* name) {
     for (;;) {
-        ssize_t n = sys_read(fd, buf, sizeof(buf));
-        if (n == 0) {
-            return 0;
-        }
-        if (n < 0) {
-            report_error("cat", name, n);
-            return 1;
+        ssize_t n = read_chunk(fd, buf, sizeof(buf), "cat", name);
+        if (n <= 0) {
+            return n < 0 ? 1 : 0;
         }
         if (ssize_t w = write_all(1, buf, size_t(n)); w < 0) {
             if (w != E_PIPE) {
@@ -36,14 +32,10 @@ void process_main(int argc, char** argv) {
     }
     int status = 0;
     for (int i = 1; i < argc; ++i) {
-        int fd = 0;
-        if (strcmp(argv[i], "-") != 0) {
-            fd = sys_open(argv[i], OF_READ);
-            if (fd < 0) {
-                report_error("cat", argv[i], fd);
-                status = 1;
-                continue;
-            }
+        int fd = open_input("cat", argv[i]);
+        if (fd < 0) {
+            status = 1;
+            continue;
         }
         int r = copy(fd, argv[i]);
         if (fd != 0) {

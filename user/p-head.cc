@@ -11,13 +11,9 @@ char buf[4096];
 // false on an error (reported); stops reading once N lines are out.
 bool head(int fd, const char* name, long lines) {
     while (lines > 0) {
-        ssize_t n = sys_read(fd, buf, sizeof(buf));
-        if (n == 0) {
-            return true;
-        }
-        if (n < 0) {
-            report_error("head", name, n);
-            return false;
+        ssize_t n = read_chunk(fd, buf, sizeof(buf), "head", name);
+        if (n <= 0) {
+            return n == 0;
         }
         size_t keep = 0;
         while (keep < size_t(n) && lines > 0) {

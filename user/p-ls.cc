@@ -97,17 +97,8 @@ void list_directory(const char* dir) {
 }  // namespace
 
 void process_main(int argc, char** argv) {
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
-        for (const char* o = argv[i] + 1; *o; ++o) {
-            if (*o == 'l') {
-                long_format = true;
-            } else {
-                dprintf(2, "ls: unknown option -%c\nusage: ls [-l] [NAME...]\n", *o);
-                sys_exit(2);
-            }
-        }
-    }
+    bool* const flags[] = {&long_format};
+    int i = parse_flags(argc, argv, "l", flags, "ls", "ls [-l] [NAME...]");
     if (i == argc) {
         list_directory("/");
     }

@@ -20,13 +20,9 @@ struct counts {
 bool count(int fd, const char* name, counts& c) {
     bool in_word = false;
     for (;;) {
-        ssize_t n = sys_read(fd, buf, sizeof(buf));
-        if (n == 0) {
-            return true;
-        }
-        if (n < 0) {
-            report_error("wc", name, n);
-            return false;
+        ssize_t n = read_chunk(fd, buf, sizeof(buf), "wc", name);
+        if (n <= 0) {
+            return n == 0;
         }
         c.bytes += size_t(n);
         for (ssize_t i = 0; i < n; ++i) {
@@ -60,21 +56,8 @@ void print(const counts& c, const char* name) {
 }  // namespace
 
 void process_main(int argc, char** argv) {
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
-        for (const char* o = argv[i] + 1; *o; ++o) {
-            if (*o == 'l') {
-                show_lines = true;
-            } else if (*o == 'w') {
-                show_words = true;
-            } else if (*o == 'c') {
-                show_bytes = true;
-            } else {
-                dprintf(2, "wc: unknown option -%c\nusage: wc [-clw] [FILE...]\n", *o);
-                sys_exit(2);
-            }
-        }
-    }
+    bool* const flags[] = {&show_lines, &show_words, &show_bytes};
+    int i = parse_flags(argc, argv, "lwc", flags, "wc", "wc [-clw] [FILE...]");
     if (!show_lines && !show_words && !show_bytes) {
         show_lines = show_words = show_bytes = true;
     }
@@ -88,14 +71,10 @@ void process_main(int argc, char** argv) {
     counts total;
     int nfiles = argc - i;
     for (; i < argc; ++i) {
-        int fd = 0;
-        if (strcmp(argv[i], "-") != 0) {
-            fd = sys_open(argv[i], OF_READ);
-            if (fd < 0) {
-                report_error("wc", argv[i], fd);
-                status = 1;
-                continue;
-            }
+        int fd = open_input("wc", argv[i]);
+        if (fd < 0) {
+            status = 1;
+            continue;
         }
         counts c;
         if (!count(fd, argv[i], c)) {

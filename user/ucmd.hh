@@ -1,6 +1,7 @@
 // ucmd.hh — small helpers shared by the shell and the utilities
 // (sh, cat, echo, wc, ls, head, cp, ...): whole writes, error names, and
-// error messages on stderr.
+// error messages on stderr, reading files chunk by chunk, and option
+// letters.
 //
 // Easy to get wrong: a write to a pipe or the console may take only part
 // of the buffer, so output goes through write_all; and user stacks are one
@@ -73,4 +74,48 @@ inline bool parse_count(const char* s, long* out) {
     }
     *out = v;
     return true;
+}
+
+// Reads the next chunk of fd into buf: the byte count, 0 at the end, or a
+// negative error after reporting it as "prog: name: ..." on stderr.
+inline ssize_t read_chunk(int fd, char* buf, size_t cap, const char* prog,
+                          const char* name) {
+    ssize_t n = sys_read(fd, buf, cap);
+    if (n < 0) {
+        report_error(prog, name, n);
+    }
+    return n;
+}
+
+// Opens a file operand for reading: "-" is stdin (0). A file that cannot
+// be opened is reported ("prog: name: ...") and its error returned.
+inline int open_input(const char* prog, const char* name) {
+    if (strcmp(name, "-") == 0) {
+        return 0;
+    }
+    int fd = sys_open(name, OF_READ);
+    if (fd < 0) {
+        report_error(prog, name, fd);
+    }
+    return fd;
+}
+
+// Parses the leading option words ("-l", "-cw", ...; a lone "-" is an
+// operand): letters[k] sets *flags[k]. Any other letter prints
+// "prog: unknown option -X" and "usage: USAGE" on stderr and exits 2.
+// Returns the index of the first operand.
+inline int parse_flags(int argc, char** argv, const char* letters, bool* const* flags,
+                       const char* prog, const char* usage) {
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; ++i) {
+        for (const char* o = argv[i] + 1; *o; ++o) {
+            const char* k = strchr(letters, *o);
+            if (!k) {
+                dprintf(2, "%s: unknown option -%c\nusage: %s\n", prog, *o, usage);
+                sys_exit(2);
+            }
+            *flags[k - letters] = true;
+        }
+    }
+    return i;
 }
