@@ -51,21 +51,22 @@ namespace {
 // dup2 or fork never read the same bytes twice) over the vnode's
 // positional operations.
 struct vnode_file_ops final : file_ops {
-    ssize_t read(file& f, const iobuf& buf) const override {
+    // Does `op` (vnode::read_at or write_at) at the position and moves the
+    // position past what it did.
+    static ssize_t at_position(file& f, ssize_t (vnode::*op)(const iobuf&, off_t),
+                               const iobuf& buf) {
         spinlock_guard guard(f.lock_);
-        ssize_t n = f.node_->read_at(buf, f.off_);
+        ssize_t n = (f.node_->*op)(buf, f.off_);
         if (n > 0) {
             f.off_ += n;
         }
         return n;
     }
+    ssize_t read(file& f, const iobuf& buf) const override {
+        return at_position(f, &vnode::read_at, buf);
+    }
     ssize_t write(file& f, const iobuf& buf) const override {
-        spinlock_guard guard(f.lock_);
-        ssize_t n = f.node_->write_at(buf, f.off_);
-        if (n > 0) {
-            f.off_ += n;
-        }
-        return n;
+        return at_position(f, &vnode::write_at, buf);
     }
     off_t seek(file& f, off_t off, int origin) const override {
         spinlock_guard guard(f.lock_);
