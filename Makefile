@@ -386,6 +386,27 @@ check-%: all
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
 
 # ---------------------------------------------------------------------------
+# Labs (docs/labs/): student trees, grades, and the check that each lab's
+# tests fail on its own student tree and pass on this one.
+
+handout:
+	$(if $(LAB),,$(error give LAB=NAME (labs: alloc proc sched act) and OUT=DIR))
+	$(if $(OUT),,$(error give OUT=DIR, a new or empty directory))
+	$(Q)python3 scripts/handout.py $(LAB) $(OUT)
+
+grade: all
+	$(CHECK_DEPS)
+	+$(Q)scripts/harness.py --grade --jobs $(shell nproc 2>/dev/null || echo 2) --qemu "$(QEMU)"
+
+grade-%: all
+	$(CHECK_DEPS)
+	+$(Q)scripts/harness.py --grade --jobs $(shell nproc 2>/dev/null || echo 2) --qemu "$(QEMU)" $*
+
+check-labs: all
+	$(CHECK_DEPS)
+	+$(Q)python3 scripts/check-labs.py --jobs 2 --qemu "$(QEMU)"
+
+# ---------------------------------------------------------------------------
 # Benchmarks (scripts/bench.py): Nuthatch's user/p-bench-*.cc programs, each
 # booted on one CPU, next to the native Linux program tests/bench/linux-bench.c
 # and QEMU's boot floor (tests/bench/floor.S), then every Nuthatch program
@@ -418,7 +439,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs listings host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean FORCE
+.PHONY: all user-programs listings host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean handout grade check-labs FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

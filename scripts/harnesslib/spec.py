@@ -17,10 +17,10 @@ from .common import OVMF, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input", "succeeded"}
+               "requires", "gdb", "input", "succeeded", "lab"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": "", "succeeded": ""}
+            "gdb": "", "input": "", "succeeded": "", "lab": ""}
 SUCCEEDED_LINE = r"succeeded!$"
 
 
@@ -86,6 +86,15 @@ class test_spec:
             raise test_error(f"{self.path}: ncpu and timeout must be numbers")
         if not self.ncpus:
             raise test_error(f"{self.path}: ncpu lists no CPU counts")
+        self.lab, self.points = None, 0
+        if s["lab"]:
+            from .labs import LABS
+            words = s["lab"].split()
+            if len(words) != 2 or words[0] not in LABS or not words[1].isdigit() \
+                    or int(words[1]) == 0:
+                raise test_error(f"{self.path}: lab must be 'NAME POINTS', NAME one of "
+                                 f"{' '.join(LABS)} and POINTS a positive integer")
+            self.lab, self.points = words[0], int(words[1])
         try:
             self.input = input_bytes(s["input"])
         except (UnicodeError, ValueError) as e:
