@@ -158,13 +158,16 @@ endef
 $(foreach src,$(USER_PROGRAM_SRCS),\
 	$(eval $(call user_program_rule,$(patsubst p-%.cc,%,$(notdir $(src))),$(src))))
 
-$(O)/initfs.img: $(USER_PROGRAMS) scripts/mkinitfs.py
-	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs)"
-	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS)
-# Rebuild the image when the set of programs changes, not only their contents.
+# The text files of initfs/ join the programs (under their own names).
+INITFS_FILES := $(wildcard initfs/*)
+$(O)/initfs.img: $(USER_PROGRAMS) $(INITFS_FILES) scripts/mkinitfs.py
+	@echo "  INITFS  $@ ($(words $(USER_PROGRAMS)) programs, $(words $(INITFS_FILES)) files)"
+	$(Q)python3 scripts/mkinitfs.py $@ $(USER_PROGRAMS) $(INITFS_FILES)
+# Rebuild the image when the set of files changes, not only their contents.
 $(O)/initfs.list: FORCE
 	@mkdir -p $(@D)
-	@echo '$(USER_PROGRAM_NAMES)' | cmp -s - $@ || echo '$(USER_PROGRAM_NAMES)' > $@
+	@echo '$(USER_PROGRAM_NAMES) $(INITFS_FILES)' | cmp -s - $@ \
+		|| echo '$(USER_PROGRAM_NAMES) $(INITFS_FILES)' > $@
 $(O)/initfs.img: $(O)/initfs.list
 
 user-programs: $(USER_PROGRAMS) $(O)/initfs.img
@@ -315,6 +318,13 @@ $(O)/nuthatch.iso: $(O)/kernel.elf $(O)/iso.cmdline scripts/mkiso.sh
 	$(Q)scripts/mkiso.sh $(O)/kernel.elf "$(KERNEL_CMDLINE)" $@
 iso: $(O)/nuthatch.iso
 
+# The long pipe stress (user/p-pipe-stress-long.cc), 4 CPUs, harness verdict.
+stress-pipes: $(O)/kernel.elf
+	$(ensure-qemu)
+	$(Q)$(QEMU) $(QEMU_MACHINE) -smp 4 -display none -serial stdio -kernel $(O)/kernel.elf \
+		-append "run=pipe-stress-long harness $(KERNEL_CMDLINE)"; \
+		test $$? -eq 33 && echo "stress-pipes: passed" || { echo "stress-pipes: FAILED"; exit 1; }
+
 run-iso: $(O)/nuthatch.iso
 	$(ensure-qemu)
 	@echo "Booting the GRUB ISO (BIOS); $(LEAVE_SERIAL)."
@@ -439,7 +449,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/floor.elf
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs listings host-tests iso run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean handout grade check-labs FORCE
+.PHONY: all user-programs listings host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check bench clean handout grade check-labs FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

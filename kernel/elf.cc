@@ -86,8 +86,10 @@ bool add_segment(const elf64_phdr& ph, size_t size, elf_program* out) {
     return true;
 }
 
-int parse(const void* image, size_t size, elf_program* out) {
-    if (!image || size < sizeof(elf64_ehdr)) {
+// `image` holds the first `head` bytes of a file of `size` bytes: the
+// headers must lie in those, the segments in the file.
+int parse(const void* image, size_t head, size_t size, elf_program* out) {
+    if (!image || head < sizeof(elf64_ehdr) || head > size) {
         return E_NOEXEC;
     }
     auto eh = read_unaligned<elf64_ehdr>(image, 0);
@@ -99,7 +101,7 @@ int parse(const void* image, size_t size, elf_program* out) {
     if (eh.type != ET_EXEC || eh.machine != EM_X86_64 || eh.version != 1
         || eh.ehsize != sizeof(elf64_ehdr) || eh.phentsize != sizeof(elf64_phdr)
         || eh.phnum == 0 || eh.phnum > elf_program::max_phdrs
-        || !in_file(eh.phoff, uint64_t(eh.phnum) * sizeof(elf64_phdr), size)) {
+        || !in_file(eh.phoff, uint64_t(eh.phnum) * sizeof(elf64_phdr), head)) {
         return E_NOEXEC;
     }
     for (unsigned i = 0; i < eh.phnum; ++i) {
@@ -126,8 +128,13 @@ int parse(const void* image, size_t size, elf_program* out) {
 }  // namespace
 
 int elf_parse(const void* image, size_t size, elf_program* out) {
+    return elf_parse_headers(image, size, size, out);
+}
+
+int elf_parse_headers(const void* head, size_t head_size, size_t file_size,
+                      elf_program* out) {
     *out = elf_program();
-    int r = parse(image, size, out);
+    int r = parse(head, head_size, file_size, out);
     if (r != 0) {
         *out = elf_program();
     }

@@ -1,6 +1,6 @@
 // elf.hh — check a user program's ELF64 image and list what to load.
 //
-// exec hands the bytes of a program (from the initfs) to elf_parse, which
+// exec hands the first page of a program file to elf_parse_headers, which
 // accepts only a static x86-64 executable whose loadable segments all lie
 // in user memory the program may own: inside [USER_TEXT_BASE, VA_LOWEND),
 // page-disjoint from each other and from the console page, the activation
@@ -30,3 +30,8 @@ struct elf_program {
 // Parses the image; returns 0 and fills `out`, or E_NOEXEC if the image is
 // malformed or not loadable.
 int elf_parse(const void* image, size_t size, elf_program* out);
+// The same from the first `head_size` bytes of a file of `file_size`
+// bytes (exec reads only the first page): the ELF and program headers must
+// lie in those bytes, the segments' data in the file.
+int elf_parse_headers(const void* head, size_t head_size, size_t file_size,
+                      elf_program* out);

@@ -3,7 +3,8 @@
 //
 // Verdict in harness mode: pass if the first program exited with status 0
 // and every process has exited; a user sys_panic or assertion failure
-// ends the run as a failure at once (kernel/syscall.cc).
+// ends the run as a failure at once (kernel/syscall-process.cc).
+#include "init.hh"
 #include "cmdline.hh"
 #include "console.hh"
 #include "initfs.hh"

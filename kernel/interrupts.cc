@@ -6,7 +6,9 @@
 #include "arch/x86.hh"
 #include "backtrace.hh"
 #include "cpustate.hh"
+#include "printf.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "smp.hh"
 #include "symtab.hh"
 #include "timer.hh"
@@ -131,4 +133,38 @@ extern "C" void exception_handler(regstate* regs) {
     if (regs->from_user()) {
         return_to_user(current(), regs);
     }
+}
+
+void return_to_user(proc* p, regstate* regs) {
+    // A RIP past the user half can only come from code running off the end
+    // of the top page (executable where the CPU lacks NX). iretq to it would
+    // fault in ring 0 with the user's GS already loaded: the process dies
+    // here instead, as the CPU would kill it for the fetch (#GP).
+    if (regs->reg_rip >= VA_LOWEND) {
+        char why[80];
+        snprintf(why, sizeof(why), "return to rip %p, past the user half",
+                 (void*) regs->reg_rip);
+        process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
+    }
+    activation_return_to_user(p, regs);
+}
+
+// A fault in user mode kills the process, never the kernel.
+void user_exception(regstate* regs) {
+    proc* p = current();
+    assert(p->is_user_);
+    char why[160];
+    uint64_t v = regs->reg_intno;
+    if (v == INT_PAGEFAULT) {
+        snprintf(why, sizeof(why), "page fault at %p (%s %s, error %#lx) at rip %p", (void*) rdcr2(),
+                 regs->reg_errcode & PFERR_WRITE ? "write," : "read,",
+                 regs->reg_errcode & PFERR_PRESENT ? "protection" : "not present",
+                 (unsigned long) regs->reg_errcode,
+                 (void*) regs->reg_rip);
+    } else {
+        snprintf(why, sizeof(why), "%s (vector %lu, error code %#lx) at rip %p",
+                 exception_name(v), (unsigned long) v, (unsigned long) regs->reg_errcode,
+                 (void*) regs->reg_rip);
+    }
+    process_kill(p, why, KILLED_STATUS_BASE + int(v));
 }

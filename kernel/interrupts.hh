@@ -3,6 +3,9 @@
 // `exception_handler` is the single C++ entry for every IDT vector: CPU
 // exceptions (a kernel fault panics with a register dump; a user fault is
 // the process's problem), the local APIC timer, device IRQs and IPIs.
+// This is the trap side of the user boundary: the return-to-user policy
+// (`return_to_user`, also used by the system-call exit in syscall.cc) and
+// user-fault handling (`user_exception`) are defined here.
 // Easy to get wrong: EOI before yielding, or the local APIC blocks every
 // lower-priority interrupt until this task runs again.
 #pragma once
@@ -18,15 +21,14 @@ void irq_register(int irq, irq_handler handler);
 void print_regstate(const regstate* regs);
 
 const char* exception_name(uint64_t vector);
-// Per-CPU: program the syscall MSRs (kernel/syscall.cc).
-void syscall_init_cpu();
 
-// Hook for user-mode exceptions; returns normally only if the process
-// may continue. Defined by the process code.
+// A CPU exception in user mode: the process is killed as if it had called
+// sys_exit(128 + vector) (process_kill); never returns today, but callers
+// must not assume so (a future policy may let the process continue).
 void user_exception(regstate* regs);
 // Every return to user mode, from an interrupt or a system call, passes
 // here last (interrupts off): it refuses a RIP outside the user half and
-// delivers a pending activation. Defined by the process code.
+// delivers a pending activation.
 void return_to_user(proc* p, regstate* regs);
 // Set by vm_init when the CPU has SMAP: entry.S then executes `clac`.
 extern "C" bool entry_clac;

@@ -16,13 +16,16 @@
 #include "log.hh"
 #include "memlayout.hh"
 #include "power.hh"
+#include "init.hh"
 #include "interrupts.hh"
 #include "proc.hh"
 #include "process.hh"
 #include "smp.hh"
 #include "string.hh"
+#include "syscall.hh"
 #include "timer.hh"
 #include "version.h"
+#include "vfs.hh"
 #include "vm.hh"
 
 boot_info kernel_boot_info;
@@ -209,6 +212,7 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     keyboard_init();
 
     process_init();
+    vfs_init();
     if (!spawn_kernel_task(0, first_task, nullptr, "init")) {
         panic("out of memory starting the first task");
     }

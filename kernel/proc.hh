@@ -14,6 +14,7 @@
 #include <atomic>
 #include "arch/regstate.hh"
 #include "arch/x86.hh"
+#include "fdtable.hh"
 #include "list.hh"
 #include "proc-offsets.h"
 #include "waitqueue.hh"
@@ -39,12 +40,25 @@ struct yieldstate {
     uint64_t reg_rip;               // return address into the yielder
 };
 
+// One struct, two parts, in two marked sections:
+//   KERNEL TASK — what every schedulable context has (kernel workers, idle
+//     tasks, init and user processes alike): saved context, state, home
+//     CPU, page table in force, run-queue links. proc.cc, cpustate.cc and
+//     switch.S use only this part.
+//   PROCESS — what only a user process (and init, pid 1) has: parent and
+//     table links, exit status, program name, descriptor table, activation
+//     state, FPU image. process.cc, activation.cc and the system calls use
+//     it; a kernel task leaves it at its defaults.
+// The two stay in one block (not a separate process object) because a
+// process is exactly one task today; when processes get several threads
+// (kernel threads issue), the PROCESS part moves out into a shared object.
 struct proc {
+    // ===== KERNEL TASK ======================================================
     // Read by assembly: keep first, keep in this order.
     regstate* regs_ = nullptr;      // PROC_REGS
     yieldstate* yields_ = nullptr;  // PROC_YIELDS
 
-    pid_t id_ = 0;
+    pid_t id_ = 0;                  // pid for a process; 0 for other tasks
     std::atomic<int> pstate_ = ps_blank;
     x86_64_pagetable* pagetable_ = nullptr;
     int cpu_index_ = 0;             // home CPU: the only one that runs it
@@ -54,8 +68,9 @@ struct proc {
     std::atomic<bool> descheduled_ = false;
     list_links runq_links_;         // guarded by home cpustate::runq_lock_
 
-    // Process state (user processes; kernel tasks leave it empty except
-    // init, pid 1). Fields marked [P] are guarded by process_lock.
+    // ===== PROCESS ==========================================================
+    // User processes only (kernel tasks leave it empty, except init, pid 1).
+    // Fields marked [P] are guarded by process_lock.
     bool is_user_ = false;
     proc* parent_ = nullptr;        // [P]
     list_links process_links_;      // [P] on the process table
@@ -63,6 +78,7 @@ struct proc {
     std::atomic<bool> child_exited_ = false;    // interrupts msleep
     wait_queue child_wait_;         // woken when a child exits
     char program_[32] = "";         // program name, for messages
+    fdtable fds_;                   // descriptors (fdtable.hh; its own lock)
     // Activations (kernel/activation.cc): the segment header (kernel
     // pointer), where upcalls enter, and a tick not yet delivered.
     act_header* act_header_ = nullptr;
@@ -70,6 +86,8 @@ struct proc {
     bool act_tick_ = false;
     uint64_t act_entry_tsc_ = 0;
     alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
+
+    // ===== KERNEL TASK (end of block) =======================================
     // Last member, just below the kernel stack: a stack that overflows
     // overwrites it first. `schedule` checks it whenever it leaves a task.
     uint64_t stack_canary_ = stack_canary_value;

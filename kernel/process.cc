@@ -7,9 +7,9 @@
 #include "abi/activation.h"
 #include "activation.hh"
 #include "backtrace.hh"
+#include "console-file.hh"
 #include "cpustate.hh"
 #include "elf.hh"
-#include "initfs.hh"
 #include "kalloc.hh"
 #include "log.hh"
 #include "memlayout.hh"
@@ -17,6 +17,7 @@
 #include "proc.hh"
 #include "string.hh"
 #include "timer.hh"
+#include "vfs.hh"
 #include "vm.hh"
 
 spinlock process_lock;
@@ -114,29 +115,49 @@ int map_new_page(x86_64_pagetable* pt, uintptr_t va, uint64_t perm, F fill,
     return 0;
 }
 
-int load_program(x86_64_pagetable* pt, const char* name, uintptr_t* entry) {
-    const uint8_t* image;
-    size_t size;
-    if (!initfs_lookup(name, &image, &size)) {
-        return E_NOENT;
-    }
-    elf_program prog;
-    if (elf_parse(image, size, &prog) < 0) {
+// The loader: maps the program in `file` into `pt`. It reads the file only
+// through the vnode's positional reads (vfs.hh), a page at a time, so any
+// file system's files load the same way: the memory file system's now, a
+// disk file system's next (which fills its block cache to serve them).
+int load_program(x86_64_pagetable* pt, vnode* file, uintptr_t* entry) {
+    off_t size = file->size();
+    if (size < 0) {
         return E_NOEXEC;
+    }
+    // The ELF and program headers must be in the first page.
+    elf_program prog;
+    {
+        char* head = static_cast<char*>(kalloc(PAGESIZE));
+        if (!head) {
+            return E_NOMEM;
+        }
+        ssize_t n = file->read_at(iobuf::kernel(head, PAGESIZE), 0);
+        int r = n < 0 ? int(n) : elf_parse_headers(head, size_t(n), size_t(size), &prog);
+        kfree(head);
+        if (r < 0) {
+            return r == E_NOMEM ? r : E_NOEXEC;
+        }
     }
     for (unsigned s = 0; s < prog.nsegments; ++s) {
         const elf_segment& seg = prog.segments[s];
         uint64_t perm = user_perm(seg.writable, seg.executable);
         for (uintptr_t va = round_down(seg.va, PAGESIZE); va < seg.va + seg.memsz; va += PAGESIZE) {
+            int error = 0;
             int r = map_new_page(pt, va, perm, [&](char* page) {
                 // The part of [seg.va, seg.va + filesz) inside this page.
                 uintptr_t lo = va > seg.va ? va : seg.va;
                 uintptr_t hi = va + PAGESIZE < seg.va + seg.filesz ? va + PAGESIZE
                                                                    : seg.va + seg.filesz;
                 if (lo < hi) {
-                    memcpy(page + (lo - va), image + seg.offset + (lo - seg.va), hi - lo);
+                    ssize_t n = file->read_at(iobuf::kernel(page + (lo - va), hi - lo),
+                                              off_t(seg.offset + (lo - seg.va)));
+                    // A file that shrank since its size was read.
+                    error = n == ssize_t(hi - lo) ? 0 : n < 0 ? int(n) : E_NOEXEC;
                 }
             });
+            if (r == 0) {
+                r = error;
+            }
             if (r < 0) {
                 return r;
             }
@@ -181,7 +202,12 @@ int build_address_space(const char* program, const exec_args& args, user_image* 
     if (!pt) {
         return E_NOMEM;
     }
-    int r = load_program(pt, program, &out->entry);
+    vnode* file;
+    int r = vfs_lookup(program, &file);
+    if (r == 0) {
+        r = file->as_dir() ? E_NOEXEC : load_program(pt, file, &out->entry);
+        file->put();
+    }
     if (r == 0) {
         r = build_stack(pt, args, &out->rsp, &out->argv);
     }
@@ -300,6 +326,13 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
     }
     regstate* regs = top_regstate(p);
     install_image(p, regs, image, program, args.argc);
+    if (file* console = console_open_file()) {
+        // Descriptors 0, 1 and 2: one console file, readable and writable.
+        for (int fd = 0; fd < 3; ++fd) {
+            p->fds_.install_at(fd, console);
+        }
+        console->put();
+    }
     p->regs_ = regs;
     cpus[p->cpu_index_].enqueue(p);
     return p;
@@ -364,6 +397,7 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     child->act_header_ = activations;
     child->act_entry_ = parent->act_entry_;
     fxsave(child->fpu_);                // the parent's live FPU state
+    child->fds_.copy_from(parent->fds_);    // sharing every open file
     regstate* child_regs = top_regstate(child);
     *child_regs = *regs;
     child_regs->reg_rax = 0;            // fork returns 0 in the child
@@ -384,6 +418,9 @@ void process_exit(proc* p, int status) {
     }
     p->act_header_ = nullptr;
     free_user_memory(pt);
+    // Close every descriptor before the parent can see us exit: a pipe's
+    // write end closed here lets the parent's read return 0.
+    p->fds_.close_all();
 
     proc* init = nullptr;
     proc* parent;

@@ -39,9 +39,6 @@ struct exec_args {
 void process_init();                        // once, before any process
 // The calling kernel task becomes init, pid 1: orphans' new parent.
 void process_become_init(proc* p);
-// init's job: run the first program (`run=NAME`, default "hello"), reap
-// every process, then end the run (harness, `halt=`) or return.
-void init_run_programs();
 proc* process_lookup(pid_t pid);            // nullptr if none (process_lock held)
 
 pid_t process_fork(proc* parent, const regstate* regs);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkinitfs.py — pack user programs into an initfs image.
+"""mkinitfs.py — pack user programs and text files into an initfs image.
 
 Usage: mkinitfs.py OUTPUT FILE...   (each file is stored under its base name)
 

@@ -12,11 +12,13 @@ struct fd_printer : printer {
     int fd;
     char buf[256];
     size_t n = 0;
+    ssize_t error = 0;          // the first error sys_write returned
     void flush() {
         size_t done = 0;
         while (done < n) {
             ssize_t w = sys_write(fd, buf + done, n - done);
             if (w <= 0) {
+                error = error ? error : w;
                 break;          // error or no progress: drop the rest
             }
             done += size_t(w);
@@ -41,7 +43,9 @@ int vdprintf(int fd, const char* format, va_list ap) {
     p.fd = fd;
     int count = vformat(&p, format, ap);
     p.flush();
-    return count;
+    // As in Chickadee, a failed write is the result (dprintf to a closed
+    // descriptor returns E_BADF).
+    return p.error < 0 ? int(p.error) : count;
 }
 
 int dprintf(int fd, const char* format, ...) {

@@ -88,11 +88,11 @@ __attribute__((always_inline)) inline void clobber_memory(void* ptr) {
 // Generated stubs: one inline `sys_name` per plain/noreturn table row.
 //
 // Not implemented by the kernel yet — each returns E_NOSYS until its part of
-// the kernel exists: file descriptors other than the console (sys_close,
-// sys_dup2), sys_pipe, the file system (sys_open, sys_unlink, sys_rename,
-// sys_lseek, sys_ftruncate, sys_sync, sys_readdiskfile) and kernel threads
-// (sys_clone). With one thread per process, sys_gettid returns the pid and
-// sys_texit ends the process.
+// the kernel exists: sys_readdiskfile (the disk file system) and kernel
+// threads (sys_clone). With one thread per process, sys_gettid returns the
+// pid and sys_texit ends the process. sys_readdir(dir, index, name, size)
+// is Nuthatch's own: the name of entry `index` of directory `dir` ("/")
+// into name[0..size), returning its length, 0 past the last entry.
 
 #define SYSCALL_STUB_plain(name, NAME, ret, ...)                            \
     inline ret sys_##name(SYSCALL_PARAMS(__VA_ARGS__)) {                     \

@@ -1,6 +1,7 @@
-// abi/initfs.h — the initial file system image: every user program, packed
-// by scripts/mkinitfs.py into obj/initfs.img and linked into the kernel
-// (kernel/arch/initfs-image.S); read by kernel/initfs.cc.
+// abi/initfs.h — the initial file system image: every user program and
+// every file of initfs/, packed by scripts/mkinitfs.py into obj/initfs.img
+// and linked into the kernel (kernel/arch/initfs-image.S); read by
+// kernel/initfs.cc, and the memory file system starts with its files.
 //
 // Layout (little-endian; all offsets from the start of the image):
 //   initfs_header                 at 0

@@ -195,6 +195,28 @@ TEST(Elf, TruncatedImages) {
     EXPECT_EQ(elf_parse(nullptr, 1000, &p), E_NOEXEC);
 }
 
+// exec reads only the first page and passes the file's size separately.
+TEST(Elf, HeadersFromTheFirstPage) {
+    auto good = program("hello");
+    ASSERT_GT(good.b.size(), 4096u);
+    elf_program whole, head;
+    ASSERT_EQ(elf_parse(good.b.data(), good.b.size(), &whole), 0);
+    ASSERT_EQ(elf_parse_headers(good.b.data(), 4096, good.b.size(), &head), 0);
+    EXPECT_EQ(head.entry, whole.entry);
+    ASSERT_EQ(head.nsegments, whole.nsegments);
+    for (unsigned i = 0; i < head.nsegments; ++i) {
+        EXPECT_EQ(head.segments[i].offset, whole.segments[i].offset);
+        EXPECT_EQ(head.segments[i].filesz, whole.segments[i].filesz);
+    }
+    // Program headers past the bytes read, a file shorter than its
+    // segments, or more head than file: rejected.
+    uint64_t phoff = good.get<uint64_t>(32);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), phoff + 8, good.b.size(), &head), E_NOEXEC);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), 4096, 4096, &head), E_NOEXEC);
+    EXPECT_EQ(elf_parse_headers(good.b.data(), 4096, 4000, &head), E_NOEXEC);
+    EXPECT_EQ(head.nsegments, 0u);
+}
+
 TEST(Elf, EmptySegmentsAreIgnored) {
     auto e = program("hello");
     ASSERT_FALSE(e.b.empty());

@@ -1,0 +1,161 @@
+// pipe.cc — pipes: a ring buffer of one page between two open files, the
+// read end and the write end (see pipe.hh and docs/vfs.md).
+//
+// Rules: a read blocks until there is data or no writer is left, then
+// returns what is there (up to the request; never waits for more); with no
+// writer it drains the buffer and then returns 0. A write blocks until all
+// of it is in the buffer; with no reader left it stops: E_PIPE if nothing
+// was written, else the count written so far. The ends are open files, so
+// dup2 and fork share them; an end "closes" when its file's last reference
+// goes (file_ops::release), and the pipe is freed when both have.
+// Locks: `lock_` guards the buffer and both flags. Wake-ups follow the
+// wait-queue protocol (docs/contexts.md): a reader or writer does its
+// check-and-copy inside block_until's predicate, under `lock_`, after it
+// is on the queue; the other side changes the state under `lock_`, drops
+// it, then wakes. So no wake-up is lost across CPUs, and a reader that
+// lost the bytes to another reader goes back to sleep instead of
+// returning 0 (which would mean end of file).
+// Easy to get wrong: copies to or from user memory happen under `lock_`
+// (they cannot fault: uaccess.hh walks page tables) and are bounded by one
+// page per turn, so the lock is never held long.
+#include "pipe.hh"
+#include "kalloc.hh"
+#include "vfs.hh"
+#include "waitqueue.hh"
+#include "x86-64.hh"
+
+namespace {
+
+struct pipe {
+    static constexpr size_t capacity = PAGESIZE;
+
+    spinlock lock_;
+    char* buf_ = nullptr;           // [lock_] one page
+    size_t head_ = 0;               // [lock_] bytes ever read
+    size_t tail_ = 0;               // [lock_] bytes ever written
+    bool read_open_ = true;         // [lock_]
+    bool write_open_ = true;        // [lock_]
+    wait_queue readers_;            // waiting for data or no writer
+    wait_queue writers_;            // waiting for space or no reader
+
+    size_t used() const { return tail_ - head_; }
+};
+
+pipe* pipe_of(file& f) {
+    return static_cast<pipe*>(f.stream_);
+}
+
+struct pipe_file_ops final : file_ops {
+    ssize_t read(file& f, const iobuf& buf) const override {
+        pipe* p = pipe_of(f);
+        ssize_t result = 0;
+        waiter w;
+        w.block_until(p->readers_, [&] {
+            spinlock_guard guard(p->lock_);
+            size_t n = p->used() < buf.size ? p->used() : buf.size;
+            if (n == 0) {
+                return !p->write_open_;         // end of file: result 0
+            }
+            // The data may wrap around the end of the ring: two pieces.
+            size_t at = p->head_ % pipe::capacity;
+            size_t first = pipe::capacity - at < n ? pipe::capacity - at : n;
+            if (buf.put(0, p->buf_ + at, first) < 0
+                || (first < n && buf.put(first, p->buf_, n - first) < 0)) {
+                result = E_FAULT;               // nothing consumed
+                return true;
+            }
+            p->head_ += n;
+            result = ssize_t(n);
+            return true;
+        });
+        if (result > 0) {
+            p->writers_.wake_all();
+        }
+        return result;
+    }
+
+    ssize_t write(file& f, const iobuf& buf) const override {
+        pipe* p = pipe_of(f);
+        size_t done = 0;
+        int error = 0;
+        while (done < buf.size && !error) {
+            size_t moved = 0;
+            waiter w;
+            w.block_until(p->writers_, [&] {
+                spinlock_guard guard(p->lock_);
+                if (!p->read_open_) {
+                    error = E_PIPE;
+                    return true;
+                }
+                size_t space = pipe::capacity - p->used();
+                size_t n = space < buf.size - done ? space : buf.size - done;
+                if (n == 0) {
+                    return false;
+                }
+                size_t at = p->tail_ % pipe::capacity;
+                size_t first = pipe::capacity - at < n ? pipe::capacity - at : n;
+                if (buf.get(done, p->buf_ + at, first) < 0
+                    || (first < n && buf.get(done + first, p->buf_, n - first) < 0)) {
+                    error = E_FAULT;
+                    return true;
+                }
+                p->tail_ += n;
+                moved = n;
+                return true;
+            });
+            if (moved) {
+                done += moved;
+                p->readers_.wake_all();
+            }
+        }
+        return done ? ssize_t(done) : error;
+    }
+
+    void release(file& f) const override {
+        pipe* p = pipe_of(f);
+        {
+            spinlock_guard guard(p->lock_);
+            if (f.readable()) {
+                p->read_open_ = false;
+            } else {
+                p->write_open_ = false;
+            }
+            if (p->read_open_ || p->write_open_) {
+                // Wake the other end's waiters under the lock: once it is
+                // dropped, the other end's release may free the pipe.
+                // (Lock order: pipe lock → wait-queue lock → run queue.)
+                p->readers_.wake_all();
+                p->writers_.wake_all();
+                return;
+            }
+        }
+        // No file refers to the pipe any more, so no task is inside read
+        // or write (each holds a reference to its file): free it.
+        kfree(p->buf_);
+        delete p;
+    }
+};
+
+const pipe_file_ops pipe_ops;
+
+}  // namespace
+
+int pipe_create(file** read_end, file** write_end) {
+    auto* p = new pipe;
+    char* buf = static_cast<char*>(kalloc(pipe::capacity));
+    file* r = new file(&pipe_ops, OF_READ);
+    file* w = new file(&pipe_ops, OF_WRITE);
+    if (!p || !buf || !r || !w) {
+        delete p;
+        kfree(buf);
+        delete r;
+        delete w;
+        return E_NOMEM;
+    }
+    p->buf_ = buf;
+    r->stream_ = p;
+    w->stream_ = p;
+    *read_end = r;
+    *write_end = w;
+    return 0;
+}

@@ -1,0 +1,168 @@
+// syscall-process.cc — the process system calls: identity, scheduling,
+// memory, fork/exit/waitpid, exec, sleep, usage, threads and activations.
+//
+// Handlers are declared in syscall.hh (generated from syscalls.def) and
+// called by the dispatch in syscall.cc with interrupts off on the calling
+// process's kernel stack. The work is done in process.cc; these functions
+// only copy arguments in and results out through uaccess.hh.
+// Easy to get wrong: exec and act_resume replace the saved registers and
+// must say so (`regs_replaced`), or the dispatcher overwrites RAX of the
+// new context with the return value.
+#include "abi/errno.hh"
+#include "activation.hh"
+#include "arch/x86.hh"
+#include "kalloc.hh"
+#include "log.hh"
+#include "backtrace.hh"
+#include "power.hh"
+#include "printf.hh"
+#include "proc.hh"
+#include "process.hh"
+#include "syscall.hh"
+#include "timer.hh"
+#include "uaccess.hh"
+
+namespace {
+
+using ctx = syscall_context*;
+
+x86_64_pagetable* user_pt(ctx c) {
+    return c->p->pagetable_;
+}
+uintptr_t uva(const void* p) {
+    return reinterpret_cast<uintptr_t>(p);
+}
+
+}  // namespace
+
+pid_t syscall_getpid(ctx c) {
+    return c->p->id_;
+}
+
+void syscall_yield(ctx c) {
+    c->p->yield();
+}
+
+// Spin for about one timer tick with interrupts enabled.
+void syscall_pause(ctx) {
+    uint64_t start = ticks;
+    sti();
+    while (ticks == start) {
+        pause();
+    }
+    cli();
+}
+
+void syscall_panic(ctx c, const char* message) {
+    char text[160];
+    long n = copy_string_from_user(user_pt(c), text, uva(message), sizeof(text));
+    const char* shown = n >= 0 || n == E_NAMETOOLONG ? text : "(unreadable message)";
+    if (harness_mode()) {
+        // The run has failed: stop everything, as a kernel panic does.
+        if (!panic_enter()) {
+            halt_forever();
+        }
+        panic_printf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+        panic_finish();
+    }
+    kprintf_screen("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+    process_kill(c->p, "called sys_panic", 255);
+}
+
+int syscall_page_alloc(ctx c, void* address) {
+    return process_page_alloc(c->p, uva(address));
+}
+
+pid_t syscall_fork(ctx c) {
+    return process_fork(c->p, c->regs);
+}
+
+void syscall_exit(ctx c, int status) {
+    process_exit(c->p, status);
+}
+
+int syscall_msleep(ctx c, unsigned ms) {
+    proc* p = c->p;
+    p->child_exited_ = false;
+    uint64_t deadline = timer_deadline(ms);
+    waiter w;
+    w.block_until(timer_queue, [&] { return ticks >= deadline || p->child_exited_; });
+    return ticks < deadline ? E_INTR : 0;
+}
+
+pid_t syscall_getppid(ctx c) {
+    spinlock_guard guard(process_lock);
+    return c->p->parent_ ? c->p->parent_->id_ : 0;
+}
+
+pid_t syscall_waitpid(ctx c, pid_t pid, int* status, int options) {
+    if (pid < 0 || (options & ~W_NOHANG)) {
+        return E_INVAL;
+    }
+    // Check the status pointer first: a child must not be reaped into a
+    // report that cannot be delivered.
+    if (status && !user_range_ok(user_pt(c), uva(status), sizeof(int), true)) {
+        return E_FAULT;
+    }
+    int exit_status = 0;
+    pid_t r = process_waitpid(c->p, pid, &exit_status, options);
+    if (r > 0 && status) {
+        copy_to_user(user_pt(c), uva(status), &exit_status, sizeof(int));
+    }
+    return r;
+}
+
+int syscall_execv(ctx c, const char* program, const char* const* argv, size_t argc) {
+    char name[64];
+    long n = copy_string_from_user(user_pt(c), name, uva(program), sizeof(name));
+    if (n < 0) {
+        return n == E_NAMETOOLONG ? E_NOENT : int(n);
+    }
+    if (argc > size_t(exec_args::max_args)) {
+        return E_2BIG;
+    }
+    static_assert(sizeof(exec_args) <= 3000, "exec_args lives on the kernel stack");
+    exec_args args;
+    for (size_t i = 0; i < argc; ++i) {
+        uintptr_t arg;
+        if (copy_from_user(user_pt(c), &arg, uva(argv) + i * sizeof(uintptr_t), sizeof(arg)) < 0) {
+            return E_FAULT;
+        }
+        char text[sizeof(args.strings)];
+        long len = copy_string_from_user(user_pt(c), text, arg, sizeof(text));
+        if (len < 0) {
+            return len == E_NAMETOOLONG ? E_2BIG : int(len);
+        }
+        if (args.add(text, size_t(len)) < 0) {
+            return E_2BIG;
+        }
+    }
+    int r = process_exec(c->p, c->regs, name, args);
+    c->regs_replaced = r == 0;
+    return r;
+}
+
+int syscall_getusage(ctx c, usage* u) {
+    usage result = {};
+    result.time = ticks;
+    result.free_pages = kalloc_free_pages();
+    result.allocated_pages = kalloc_allocated_pages();
+    return copy_to_user(user_pt(c), uva(u), &result, sizeof(result));
+}
+
+pid_t syscall_clone(ctx, char*) { return E_NOSYS; }
+
+int syscall_act_resume(ctx c, void* slot) {
+    int r = activation_resume(c->p, c->regs, uva(slot));
+    c->regs_replaced = r == 0;
+    return r;
+}
+
+// Single-threaded processes: the thread id is the pid, and ending the
+// only thread ends the process.
+pid_t syscall_gettid(ctx c) {
+    return c->p->id_;
+}
+void syscall_texit(ctx c, int status) {
+    process_exit(c->p, status);
+}

@@ -1,0 +1,37 @@
+// syscall.hh — the system-call layer: what every handler receives, and the
+// declaration of every handler (generated from include/abi/syscalls.def).
+//
+// The layer is split by subject:
+//   kernel/syscall.cc          entry from assembly, dispatch, sysret-or-iret
+//   kernel/syscall-process.cc  process calls (fork, exit, waitpid, exec, ...)
+//   kernel/syscall-file.cc     descriptor and file calls (read, write, open, ...)
+//   kernel/interrupts.cc       return_to_user and user faults (the trap side)
+// Each row of syscalls.def needs a handler `R syscall_name(syscall_context*,
+// T1, ..., Tn)` with exactly the row's types: the declarations below are
+// generated from the table, so a handler with the wrong signature, or a
+// missing one, fails to compile or link.
+// Easy to get wrong: user pointers arrive typed but must never be
+// dereferenced; pass them to the checked copies in uaccess.hh.
+#pragma once
+#include "abi/syscalls.hh"
+#include "abi/usage.hh"
+
+struct proc;
+struct regstate;
+struct x86_64_pagetable;
+
+struct syscall_context {
+    proc* p;                        // the calling process (current())
+    regstate* regs;                 // its saved user registers
+    bool regs_replaced = false;     // exec, act_resume: no return value
+};
+
+#define SYSCALL(NAME, name, number, kind, ret, ...) \
+    ret syscall_##name(syscall_context* SYSCALL_PARAMS_ARG_SEP(__VA_ARGS__) __VA_ARGS__);
+#define SYSCALL_PARAMS_ARG_SEP(...) __VA_OPT__(,)
+#include "abi/syscalls.def"
+#undef SYSCALL_PARAMS_ARG_SEP
+
+// Per-CPU: program the syscall MSRs (EFER.SCE, STAR, LSTAR, FMASK).
+void syscall_init_cpu();
+
