@@ -1,8 +1,10 @@
 // sched_preempt.cc — a kernel task that never yields is preempted when its
 // quantum is used up and another task is waiting on its CPU.
 //
-// The test task spins on CPU 0, with interrupts on, until a second task on
-// CPU 0 sets a flag. Only preemption by the timer can run that task. The
+// The test task spins on CPU 0 until a second task on CPU 0 sets a flag,
+// letting interrupts in at each turn (`preemption_point`, as long work in
+// a system call does; kernel tasks otherwise run with interrupts off).
+// Only preemption by the timer can run the second task. The
 // spin gives up after 2 s of ticks (a quantum is 2 ticks, 20 ms at the
 // default 100 Hz), so a kernel that does not preempt fails the assertion
 // rather than timing out.
@@ -30,7 +32,7 @@ void on_cpu0(int, void*) {
     assert(t);
     uint64_t deadline = timer_deadline(2000);
     while (!flag && ticks < deadline) {
-        asm volatile("pause");
+        preemption_point();
     }
     assert(flag, "a task that never yields was not preempted in 2 s");
     while (!t->descheduled_) {
