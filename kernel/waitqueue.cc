@@ -1,5 +1,6 @@
 // waitqueue.cc — prepare / block / wake (see waitqueue.hh).
 #include "waitqueue.hh"
+#include "cpustate.hh"
 #include "proc.hh"
 
 waiter::waiter(proc* task) : task_(task ? task : current()) {}
@@ -27,7 +28,8 @@ void waiter::block() {
         task_->yield();
     }
     // Woken (or never slept): whoever woke us took us off the queue.
-    // LAB sched STUB: task_->yield();    // polling: back of the run queue, check again
+    // LAB sched STUB: preemption_point();    // polling: let interrupts in (kernel tasks run with
+    // LAB sched STUB: task_->yield();        // them off), go to the back of the run queue, check again
     // LAB sched END
 }
 
