@@ -332,6 +332,9 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
             p->fds_.install_at(fd, console);
         }
         console->put();
+    } else {
+        log_printf(log_level::warn, "process %d (%s): no memory for the console file; "
+                   "it starts without descriptors\n", p->id_, p->program_);
     }
     p->regs_ = regs;
     cpus[p->cpu_index_].enqueue(p);

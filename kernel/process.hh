@@ -2,7 +2,9 @@
 // exec, and the address spaces they own.
 //
 // A process is a `proc` (kernel task) with `is_user_` set, a page table of
-// its own that shares the kernel half, and a parent. `process_lock`
+// its own that shares the kernel half, a descriptor table (fdtable.hh:
+// copied by fork, kept by exec, closed by exit), and a parent. Programs are
+// loaded from files of the VFS (vfs.hh) by the loader in process.cc. `process_lock`
 // guards the table and every parent/child relation; it is taken with
 // interrupts off and never held across a yield. Lock order:
 // process_lock → wait_queue locks → run-queue locks → kalloc's lock.
