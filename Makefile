@@ -480,6 +480,27 @@ check-%: all
 	+$(Q)scripts/harness.py --verbose --make "$(MAKE)" --qemu "$(QEMU)" $*
 
 # ---------------------------------------------------------------------------
+# Labs (docs/labs/): student trees, grades, and the check that each lab's
+# tests fail on its own student tree and pass on this one.
+
+handout:
+	$(if $(LAB),,$(error give LAB=NAME (labs: alloc proc sched act) and OUT=DIR))
+	$(if $(OUT),,$(error give OUT=DIR, a new or empty directory))
+	$(Q)python3 scripts/handout.py $(LAB) $(OUT)
+
+grade: all
+	$(CHECK_DEPS)
+	+$(Q)scripts/harness.py --grade --jobs $(shell nproc 2>/dev/null || echo 2) --qemu "$(QEMU)"
+
+grade-%: all
+	$(CHECK_DEPS)
+	+$(Q)scripts/harness.py --grade --jobs $(shell nproc 2>/dev/null || echo 2) --qemu "$(QEMU)" $*
+
+check-labs: all
+	$(CHECK_DEPS)
+	+$(Q)python3 scripts/check-labs.py --jobs 2 --qemu "$(QEMU)"
+
+# ---------------------------------------------------------------------------
 # Benchmarks (scripts/bench.py, docs/benchmarks.md): Nuthatch's
 # user/p-bench-*.cc programs, each booted on one CPU, next to a Linux guest
 # booted on the same QEMU machine whose /init is tests/bench/linux-bench.c
@@ -534,7 +555,7 @@ bench: all $(O)/bench/linux-bench $(O)/bench/linux-true $(O)/bench/floor.elf \
 clean:
 	rm -rf $(O)
 
-.PHONY: all user-programs listings host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check check-san bench clean FORCE
+.PHONY: all user-programs listings host-tests iso stress-pipes run run-iso run-uefi run-graphic run-console run-gdb gdb check check-san bench clean handout grade check-labs FORCE
 .SUFFIXES:
 .DELETE_ON_ERROR:
 .SECONDARY:

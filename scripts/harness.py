@@ -36,6 +36,8 @@ Directives, in `//! key: value` lines of a .cc file or in a .test file:
                      \r \n \t \xNN \\); COM1 is then QEMU's stdio through a
                      mux, as in `make run`, so Ctrl-A (\x01) is its escape
   input-after REGEX  send `input` only once the serial log matches REGEX
+  lab NAME POINTS    the test judges lab NAME (scripts/harnesslib/labs.py) and
+                     is worth POINTS in `--grade` (make grade); docs/labs/
 Only in .test files: `ktest: NAME` or `program: NAME` picks what to boot and
 inherits that test file's directives (the .test file's own come after).
 
@@ -63,6 +65,7 @@ from harnesslib.common import (KERNEL, LOGDIR, ROOT, clean_serial, outcome,  # n
 from harnesslib.host import host_tests_wanted, run_host               # noqa: E402
 from harnesslib.spec import close_names, discover, missing_requirements, selected  # noqa: E402
 from harnesslib.tools import run_tools, tool_modules, tools_wanted  # noqa: E402
+from harnesslib import grade                                        # noqa: E402
 
 class reporter:
     def __init__(self, verbose):
@@ -124,6 +127,58 @@ def boot_jobs(ctx, specs, patterns):
     return jobs, now
 
 
+def run_jobs(ctx, out, jobs):
+    """Run jobs on the pool, report each result; returns every outcome, or
+    None when interrupted."""
+    results = []
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(out.jobs, 1))
+    try:
+        futures = [pool.submit(job) for job in jobs]
+        for future in concurrent.futures.as_completed(futures):
+            batch = future.result()
+            results.extend(batch)
+            out.report(batch)
+    except KeyboardInterrupt:
+        ctx.kill_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        print("harness: interrupted", file=sys.stderr)
+        return None
+    pool.shutdown()
+    return results
+
+
+def run_grade(ctx, out, specs, options):
+    """--grade: the tests of the labs named, then one line per test with its
+    points, a `lab NAME: S/M` line per lab, and the JSON record."""
+    try:
+        labs = grade.wanted_labs(options.names)
+    except ValueError as e:
+        print(f"harness: {e}", file=sys.stderr)
+        return 2
+    broken = [s for s in specs if s.error and s.scalars.get("lab")]
+    for s in broken:
+        print(f"harness: {s.error}", file=sys.stderr)
+    chosen = grade.lab_specs(specs, labs)
+    empty = [lab for lab, tests in chosen.items() if not tests]
+    if broken or empty:
+        if empty:
+            print(f"harness: no test has a lab directive for {' '.join(empty)}", file=sys.stderr)
+        return 2
+    jobs, now = grade.grade_jobs(ctx, [s for t in chosen.values() for s in t],
+                                 options.first_failure)
+    out.report(now)
+    results = run_jobs(ctx, out, jobs)
+    if results is None:
+        return 130
+    record = grade.score(chosen, now + results)
+    grade.write_record(record, options.grade_file)
+    print("----", flush=True)
+    for line in grade.report_lines(record):
+        print(line, flush=True)
+    print(f"harness: grade written to {options.grade_file}", file=sys.stderr)
+    return 0
+
+
 def interrupted(signum, frame):
     raise KeyboardInterrupt
 
@@ -137,6 +192,12 @@ def main():
     parser.add_argument("--qemu", default=os.environ.get("QEMU", "qemu-system-x86_64"))
     parser.add_argument("--verbose", "-v", action="store_true", help="print each run's logs")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
+    parser.add_argument("--grade", action="store_true",
+                        help="names are labs (none: all): run their tests, print the score")
+    parser.add_argument("--grade-file", default=os.path.join("obj", "grade.json"),
+                        help="where --grade writes its JSON record")
+    parser.add_argument("--first-failure", action="store_true",
+                        help="--grade: a test's CPU counts one by one, up to its first failure")
     options = parser.parse_args()
     os.chdir(ROOT)
     os.makedirs(LOGDIR, exist_ok=True)
@@ -150,6 +211,9 @@ def main():
         return 0
     ctx = run_context(options.qemu, options.make)
     out = reporter(options.verbose)
+    out.jobs = options.jobs
+    if options.grade:
+        return run_grade(ctx, out, specs, options)
     jobs, now = boot_jobs(ctx, specs, options.names)
     if tools_wanted(options.names):
         for module in tool_modules():

@@ -96,6 +96,7 @@ act_restore:
     cmpq $(ACT_NFRAMES - 2), %rax       // frame - 1 in [0, 510]
     ja .Linval
 1:
+    // LAB act BEGIN: exercise 3, the fast path: restore in user mode, no system call (see the comment at the top); until then every restore takes the exact path
     // Preconditions of the fast path (u-activation.hh).
     movq ACT_SLOT_RFLAGS(%rdi), %rdx
     testl $ACT_FAST_BAD_RFLAGS, %edx
@@ -199,6 +200,7 @@ act_restore:
     // Delivery failed (no free slot) or already done: no retry loop here;
     // the kernel keeps `pending` and delivers at its next chance.
     jmp .Lpop
+    // LAB act END
 
     // The exact path: the kernel restores the context from the slot.
 .Lexact:

@@ -25,6 +25,7 @@ uint64_t segment_perm() {
     return PTE_PWU | (cpu_has.nx ? PTE_NX : 0);
 }
 
+// LAB act BEGIN: exercise 1, helpers for delivery: claim_slot (a free frame in the busy bitmap), slot_page, save_context
 // Claim a free slot frame (1..511) in the hostile bitmap, or return 0.
 unsigned claim_slot(act_header* h, unsigned hint) {
     constexpr unsigned words = ACT_NFRAMES / 64;
@@ -44,10 +45,6 @@ unsigned claim_slot(act_header* h, unsigned hint) {
         }
     }
     return 0;
-}
-
-void release_slot(act_header* h, unsigned frame) {
-    __atomic_fetch_and(&h->busy[frame / 64], ~(uint64_t(1) << (frame % 64)), __ATOMIC_RELEASE);
 }
 
 // The kernel's pointer to slot `frame`, mapping a fresh page on first use.
@@ -88,6 +85,13 @@ void save_context(act_slot* s, const regstate* r) {
     s->rflags = r->reg_rflags;
 }
 
+// LAB act END
+
+// LAB act BEGIN: exercise 2, helpers for the exact restore: release_slot, load_context (only user flags survive)
+void release_slot(act_header* h, unsigned frame) {
+    __atomic_fetch_and(&h->busy[frame / 64], ~(uint64_t(1) << (frame % 64)), __ATOMIC_RELEASE);
+}
+
 void load_context(regstate* r, const act_slot& s) {
     r->reg_rax = s.rax;
     r->reg_rbx = s.rbx;
@@ -111,6 +115,7 @@ void load_context(regstate* r, const act_slot& s) {
     r->reg_cs = SEGSEL_USER_CODE;
     r->reg_ss = SEGSEL_USER_DATA;
 }
+// LAB act END
 
 }  // namespace
 
@@ -142,6 +147,7 @@ void activation_note_tick(proc* p, uint64_t entry_tsc) {
 }
 
 void activation_return_to_user(proc* p, regstate* regs) {
+    // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
     act_header* h = p->act_header_;
     if (!h) {
         return;
@@ -185,9 +191,13 @@ void activation_return_to_user(proc* p, regstate* regs) {
     regs->reg_cs = SEGSEL_USER_CODE;
     regs->reg_ss = SEGSEL_USER_DATA;
     slot->deliver_tsc = rdtsc();
+    // LAB act STUB: (void) p;      // until then ticks are never delivered:
+    // LAB act STUB: (void) regs;   // the program just runs on
+    // LAB act END
 }
 
 int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
+    // LAB act BEGIN: exercise 2, sys_act_resume: check slot_va, restore the context saved there, free the slot, enable delivery
     act_header* h = p->act_header_;
     if (!h || slot_va % ACT_FRAME_SIZE != 0 || slot_va < act_frame_address(1)
         || slot_va >= ACTIVATION_SEGMENT_END) {
@@ -211,4 +221,9 @@ int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
     // A pending activation is delivered by activation_return_to_user on
     // the way out, with this restored context as the one it saves.
     return 0;
+    // LAB act STUB: (void) p;
+    // LAB act STUB: (void) regs;
+    // LAB act STUB: (void) slot_va;
+    // LAB act STUB: return E_NOSYS;
+    // LAB act END
 }

@@ -99,6 +99,7 @@ void cpustate::enqueue(proc* p) {
 }
 
 bool cpustate::should_preempt() {
+    // LAB sched BEGIN: exercise 2, preempt a task that used up its quantum when another task is waiting
     if (current_ == idle_task_) {
         return runq_length_ != 0;
     }
@@ -107,6 +108,9 @@ bool cpustate::should_preempt() {
     // saving and restoring its FPU state. A task queued later (by a wake-up
     // here or on another CPU) is noticed at the next tick, as before.
     return runq_length_ != 0 && ticks_ - switch_tick_ >= quantum_ticks;
+    // LAB sched STUB: // Until then only the idle task gives way, as soon as there is work.
+    // LAB sched STUB: return current_ == idle_task_ && runq_length_ != 0;
+    // LAB sched END
 }
 
 void cpustate::schedule() {

@@ -93,6 +93,7 @@ buddy_page& page_meta(uint32_t index) {
     return *p;
 }
 
+// LAB alloc BEGIN: exercise 3, small objects: small_alloc and small_free_locked (and their helpers) keep pages of one size class on a partial list
 void push_partial_locked(unsigned c, uint32_t index) {
     buddy_page& p = page_meta(index);
     p.prev_ = buddy_allocator::none;
@@ -197,6 +198,20 @@ void small_free_locked(buddy_page& p, uint64_t pa) {
         push_partial_locked(c, index);
     }
 }
+// LAB alloc STUB: // Until then every small object takes a whole page (owner_tag_ stays 0,
+// LAB alloc STUB: // so kfree hands it straight back to the buddy).
+// LAB alloc STUB: void* small_alloc(unsigned c) {
+// LAB alloc STUB:     (void) c;
+// LAB alloc STUB:     spinlock_guard guard(kalloc_lock);
+// LAB alloc STUB:     uint64_t pa = buddy.allocate(0);
+// LAB alloc STUB:     return pa ? pa2kptr<void>(pa) : nullptr;
+// LAB alloc STUB: }
+// LAB alloc STUB:
+// LAB alloc STUB: void small_free_locked(buddy_page& p, uint64_t pa) {
+// LAB alloc STUB:     (void) p;
+// LAB alloc STUB:     panic("kfree: small object at %#lx, but small objects are not written yet", pa);
+// LAB alloc STUB: }
+// LAB alloc END
 
 // --- Setup from the boot memory map
 

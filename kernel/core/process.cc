@@ -374,6 +374,7 @@ int process_exec(proc* p, regstate* regs, const char* program, const exec_args& 
 }
 
 pid_t process_fork(proc* parent, const regstate* regs) {
+    // LAB proc BEGIN: exercise 1, fork: a new proc with a copy of every user page (the console page shared), its own pid, the parent's registers with RAX 0, queued to run
     proc* child = proc::allocate();
     if (!child) {
         return E_NOMEM;
@@ -422,6 +423,10 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     child->regs_ = child_regs;
     cpus[child->cpu_index_].enqueue(child);
     return pid;
+    // LAB proc STUB: (void) parent;
+    // LAB proc STUB: (void) regs;
+    // LAB proc STUB: return E_NOSYS;
+    // LAB proc END
 }
 
 void process_exit(proc* p, int status) {
@@ -446,6 +451,7 @@ void process_exit(proc* p, int status) {
     {
         spinlock_guard guard(process_lock);
         init = process_lookup(PID_INIT);
+        // LAB proc BEGIN: exercise 3, reparenting: the children of p go to init, and init must hear of any that already exited
         // Children go to init; init reaps any that already exited.
         for (proc* c = process_table.front(); c; c = process_table.next(c)) {
             if (c->parent_ == p) {
@@ -453,6 +459,7 @@ void process_exit(proc* p, int status) {
                 orphaned_zombie |= c->pstate_ == ps_exited;
             }
         }
+        // LAB proc END
         p->exit_status_ = status;
         parent = p->parent_;
         // From here on waitpid may find us; it frees us only once the CPU

@@ -19,10 +19,10 @@ from .common import OBJ, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input", "input-after", "succeeded"}
+               "requires", "gdb", "input", "input-after", "succeeded", "lab"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": "", "input-after": "", "succeeded": ""}
+            "gdb": "", "input": "", "input-after": "", "succeeded": "", "lab": ""}
 SUCCEEDED_LINE = r"succeeded!$"
 
 # A SAN=1 kernel (every check, poisoned memory) runs this much slower:
@@ -110,6 +110,15 @@ class test_spec:
             re.compile(s["input-after"])
         except re.error as e:
             raise test_error(f"{self.path}: bad input-after regex: {e}")
+        self.lab, self.points = None, 0
+        if s["lab"]:
+            from .labs import LABS
+            words = s["lab"].split()
+            if len(words) != 2 or words[0] not in LABS or not words[1].isdigit() \
+                    or int(words[1]) == 0:
+                raise test_error(f"{self.path}: lab must be 'NAME POINTS', NAME one of "
+                                 f"{' '.join(LABS)} and POINTS a positive integer")
+            self.lab, self.points = words[0], int(words[1])
         try:
             self.input = input_bytes(s["input"])
         except (UnicodeError, ValueError) as e:

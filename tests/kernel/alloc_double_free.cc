@@ -3,6 +3,7 @@
 //
 // A second object stays live on the same page so the page is not returned
 // to the buddy in between (that case is caught by the buddy instead).
+//! lab: alloc 10
 //! result: fail
 //! expect: PANIC: .*double free of a small object
 #include "kalloc.hh"

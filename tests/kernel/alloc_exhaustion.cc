@@ -6,6 +6,7 @@
 // each drains what the bigger ones left; the pages left over after the
 // large blocks become 2048- and 16-byte objects. Easy to get wrong: the
 // last small object must fail only when no page at all is left.
+//! lab: alloc 20
 //! expect: ktest alloc_exhaustion: passed
 //! expect: alloc_exhaustion: .* allocations
 #include <new>

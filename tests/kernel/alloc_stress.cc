@@ -7,6 +7,7 @@
 // checks its own allocations, so several CPUs can run it at once; the
 // exact page-count check belongs to the caller. Booted with MEM=6G, the
 // allocations include memory above 4 GiB, reached through the direct map.
+//! lab: alloc 20
 //! expect: ktest alloc_stress: passed
 #include "kalloc.hh"
 #include "ktest.hh"

@@ -5,6 +5,7 @@
 // both restore paths (the fast path takes the pending activation with a
 // system call inside its restore sequence; sys_act_resume delivers it
 // instead of returning).
+//! lab: act 10
 //! cmdline: hz=2000
 #include "u-lib.hh"
 #include "u-activation.hh"

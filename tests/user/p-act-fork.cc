@@ -6,6 +6,7 @@
 //     empty segment and died at once on the missing slot page (142).
 //  2. Main code forks with `disabled` set (a critical section): the child
 //     is still disabled, so no handler runs in it until it enables.
+//! lab: act 10
 //! cmdline: hz=2000
 #include "u-lib.hh"
 #include "u-activation.hh"

@@ -7,6 +7,7 @@
 // the header's `delivered` counter has grown by `ticks`, then checks every
 // quadword. Rounds use the default handler (fast path) and then force the
 // exact path.
+//! lab: act 15
 //! cmdline: hz=2000
 #include "u-lib.hh"
 #include "u-activation.hh"

@@ -2,6 +2,7 @@
 // noticing: while it computes, timer ticks are delivered to its runtime,
 // which resumes it; every delivered activation is resumed, no slot stays
 // busy, and the computation's result is exact.
+//! lab: act 15
 //! cmdline: hz=1000
 #include "u-lib.hh"
 #include "abi/activation.h"

@@ -9,6 +9,7 @@
 //     slow read-modify-write under the lock; the total must be exact.
 //  3. A condition variable: a bounded buffer between a producer and a
 //     consumer; every item arrives once, in order.
+//! lab: act 20
 //! cmdline: hz=2000
 //! timeout: 60
 #include "u-lib.hh"

@@ -6,6 +6,7 @@
 // the parent's changes after the fork are invisible to the child (it
 // checks after the parent has made them, synchronised through a console
 // cell, the one page fork does share).
+//! lab: proc 10
 #include "u-lib.hh"
 
 // The end of this program's data and bss (the linker symbol; see u-lib.hh).

@@ -14,6 +14,7 @@
 //
 // Kernel behaviour assumed: fork/getpid/getppid/waitpid as in user-api.md;
 // the full int exit status is reported; the console page is shared by fork.
+//! lab: proc 10
 #include "u-lib.hh"
 
 namespace {

@@ -10,6 +10,7 @@
 //
 // Kernel behaviour assumed: orphans are reparented to pid 1 at their
 // parent's exit; init reaps them; the console page is shared by fork.
+//! lab: proc 10
 #include "u-lib.hh"
 
 namespace {

@@ -9,6 +9,7 @@
 //
 // Kernel behaviour assumed: as above; `usage::time` counts timer ticks at
 // a steady rate of at least 10 per second.
+//! lab: proc 15
 #include "test-util.hh"
 
 namespace {

@@ -11,6 +11,7 @@
 // A child that must still be running when the parent checks W_NOHANG
 // waits for a flag in the console page (shared by fork), so the test does
 // not depend on timing.
+//! lab: proc 15
 #include "u-lib.hh"
 
 namespace {

@@ -14,6 +14,7 @@
 // (400 zombies plus their parents, init and this test); a reaped process
 // gives back all of its memory (possibly shortly after waitpid returns:
 // the test polls for up to 5 s).
+//! lab: proc 10
 //! timeout: 60
 #include "u-lib.hh"
 #include "page-accounting.hh"
