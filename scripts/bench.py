@@ -537,6 +537,8 @@ ROWS = [
     ("thread create + join (uthread / pthread)", "thread-create-join", "thread-create-join",
      0.5),
     ("user-thread switch (uthread / swapcontext)", "uthread-switch", "uthread-switch", 0.5),
+    ("pipe ping-pong, per round trip", "pipe-pingpong", "pipe-pingpong", 0.5),
+    ("pipe throughput, per 64 KiB", "pipe-throughput", "pipe-throughput", 0.5),
     ("act: entry -> handler", "act-entry", None, None),
     ("act: handler -> resumed, fast", "act-fast", None, None),
     ("act: handler -> resumed, exact", "act-exact", None, None),
