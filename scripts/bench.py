@@ -231,7 +231,8 @@ class bench:
         every user/p-bench-*.cc but bench-boot (the boot-time marker), the
         compute loop twice (default timer rate, then --hz)."""
         names = sorted(n for n in os.listdir(os.path.join(OBJ, "user"))
-                       if n.startswith("bench-") and n not in ("bench-boot", "bench-compute"))
+                       if n.startswith("bench-") and "." not in n       # not the .asm listings
+                       and n not in ("bench-boot", "bench-compute"))
         runs = [(n, "", None) for n in names]
         runs += [("bench-compute", "", "lo"), ("bench-compute", f"hz={self.o.hz}", "hi")]
         if os.path.exists(os.path.join(OBJ, "user", "act-bench")):
@@ -537,6 +538,8 @@ ROWS = [
     ("thread create + join (uthread / pthread)", "thread-create-join", "thread-create-join",
      0.5),
     ("user-thread switch (uthread / swapcontext)", "uthread-switch", "uthread-switch", 0.5),
+    ("pipe ping-pong, per round trip", "pipe-pingpong", "pipe-pingpong", 0.5),
+    ("pipe throughput, per 64 KiB", "pipe-throughput", "pipe-throughput", 0.5),
     ("act: entry -> handler", "act-entry", None, None),
     ("act: handler -> resumed, fast", "act-fast", None, None),
     ("act: handler -> resumed, exact", "act-exact", None, None),

@@ -30,6 +30,12 @@
  *                        signal mask: one system call); per switch
  *   thread-create-join   pthread_create of a thread that returns at once,
  *                        then pthread_join; per round
+ *   pipe-pingpong        one byte back and forth between two processes
+ *                        pinned to one CPU through two pipes; per round
+ *                        trip (two one-way hand-offs)
+ *   pipe-throughput      64 KiB writes into one pipe, a child on the same
+ *                        CPU reading 64 KiB at a time and counting; per
+ *                        64 KiB delivered
  *   compute-loop         the compute loop of p-bench-compute, without and
  *                        with a setitimer(ITIMER_REAL) at HZ (argv[1],
  *                        default 10000) whose SIGALRM handler counts
@@ -315,6 +321,128 @@ static void bench_signal(void) {
     report("signal-roundtrip", per, TRIALS, ITERS);
 }
 
+/* Close a descriptor the caller no longer needs, or give up. */
+static void close_or_fail(int fd) {
+    if (close(fd) != 0) {
+        perror("close");
+        fail();
+    }
+}
+
+/* The same as p-bench-pipe-pingpong.cc: the parent writes one byte into
+ * `ping`, the child reads it and writes it back into `pong`; the child
+ * stops at end of file. Per round trip. */
+static void bench_pipe_pingpong(void) {
+    const long ITERS = iters(50000, 1000);
+    uint64_t per[TRIALS];
+    pin_to_cpu0();          /* inherited by the child: one CPU, as Nuthatch */
+    int ping[2], pong[2];
+    if (pipe(ping) != 0 || pipe(pong) != 0) {
+        perror("pipe");
+        fail();
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        close(ping[1]);
+        close(pong[0]);
+        char c;
+        while (read(ping[0], &c, 1) == 1) {
+            if (write(pong[1], &c, 1) != 1) {
+                _exit(1);
+            }
+        }
+        _exit(0);
+    }
+    close_or_fail(ping[0]);
+    close_or_fail(pong[1]);
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (long i = 0; i < ITERS; ++i) {
+            char c = (char) i;
+            if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1 || c != (char) i) {
+                fprintf(stderr, "pipe ping-pong failed\n");
+                fail();
+            }
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    close_or_fail(ping[1]);
+    int status;
+    if (waitpid(child, &status, 0) != child || status != 0) {
+        fprintf(stderr, "ping-pong child failed\n");
+        fail();
+    }
+    close_or_fail(pong[0]);
+    report("pipe-pingpong", per, TRIALS, ITERS);
+}
+
+/* The same as p-bench-pipe-throughput.cc: ITERS writes of 64 KiB per
+ * trial; the child reads and counts, then answers through `done`, so a
+ * trial's time covers delivery. Per 64 KiB. */
+static void bench_pipe_throughput(void) {
+    enum { PTRIALS = 7, CHUNK = 64 * 1024 };
+    const long ITERS = iters(256, 64);
+    static char buf[CHUNK];
+    uint64_t per[PTRIALS];
+    pin_to_cpu0();
+    int data[2], done[2];
+    if (pipe(data) != 0 || pipe(done) != 0) {
+        perror("pipe");
+        fail();
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        close(data[1]);
+        close(done[0]);
+        for (int t = -1; t < PTRIALS; ++t) {
+            long got = 0;
+            while (got < ITERS * CHUNK) {
+                ssize_t n = read(data[0], buf, CHUNK);
+                if (n <= 0) {
+                    _exit(1);
+                }
+                got += n;
+            }
+            if (got != ITERS * CHUNK || write(done[1], "d", 1) != 1) {
+                _exit(1);
+            }
+        }
+        _exit(0);
+    }
+    close_or_fail(data[0]);
+    close_or_fail(done[1]);
+    for (int i = 0; i < CHUNK; ++i) {
+        buf[i] = (char) i;
+    }
+    for (int t = -1; t < PTRIALS; ++t) {
+        uint64_t s = rdtsc();
+        for (long i = 0; i < ITERS; ++i) {
+            if (write(data[1], buf, CHUNK) != CHUNK) {
+                perror("pipe write");
+                fail();
+            }
+        }
+        char c;
+        if (read(done[0], &c, 1) != 1) {
+            fprintf(stderr, "pipe reader failed\n");
+            fail();
+        }
+        if (t >= 0) {
+            per[t] = (rdtsc() - s) / ITERS;
+        }
+    }
+    int status;
+    if (waitpid(child, &status, 0) != child || status != 0) {
+        fprintf(stderr, "throughput child failed\n");
+        fail();
+    }
+    close_or_fail(data[1]);
+    close_or_fail(done[0]);
+    report("pipe-throughput", per, PTRIALS, ITERS);
+}
+
 /* The same loop as p-bench-compute.cc. */
 __attribute__((noinline)) static uint64_t work(uint64_t n, uint64_t seed) {
     uint64_t x = seed;
@@ -366,8 +494,8 @@ static void bench_compute_timer(void) {
     bench_compute("compute-loop-timer", timer_hz);
 }
 
-/* Every benchmark, in the order run. Yield comes last: it pins this
- * process to CPU 0. */
+/* Every benchmark, in the order run. The pipe rows and yield come last:
+ * they pin this process to CPU 0. */
 static const struct {
     const char* what;
     void (*run)(void);
@@ -380,6 +508,8 @@ static const struct {
     {"thread-create-join", bench_thread_create},
     {"compute-loop", bench_compute_plain},
     {"compute-loop-timer", bench_compute_timer},
+    {"pipe-pingpong", bench_pipe_pingpong},
+    {"pipe-throughput", bench_pipe_throughput},
     {"yield-switch", bench_yield},
 };
 

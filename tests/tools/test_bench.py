@@ -163,6 +163,29 @@ class parse_test(unittest.TestCase):
                     self.assertIn(f'"{name}"', linux, op)
 
 
+class programs_test(unittest.TestCase):
+    def test_boots_programs_not_listings(self):
+        """Every obj/user/bench-* program but the boot marker and the
+        compute loop (booted twice apart) is booted once; the .asm listings
+        beside them are not programs."""
+        class options:
+            hz = 10000
+            act_hz = 1000
+        saved = os.getcwd()
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, bench.OBJ, "user"))
+            for name in ("bench-boot", "bench-compute", "bench-pipe", "bench-pipe.asm",
+                         "bench-yield", "bench-yield.asm", "act-bench", "true"):
+                open(os.path.join(d, bench.OBJ, "user", name), "w").close()
+            os.chdir(d)
+            try:
+                runs = bench.bench(options).programs()
+            finally:
+                os.chdir(saved)
+        self.assertEqual([r[0] for r in runs], ["bench-pipe", "bench-yield", "bench-compute",
+                                                "bench-compute", "act-bench"])
+
+
 class kernel_test(unittest.TestCase):
     def test_cached_kernel_is_reused_without_apt(self):
         with tempfile.TemporaryDirectory() as d:
