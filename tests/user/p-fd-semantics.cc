@@ -12,6 +12,7 @@
 // child holding a pipe's write end exits, and the parent's read returns 0).
 // dprintf to a closed descriptor returns E_BADF. The free-page count is
 // back to its start at the end.
+//! lab: files 20
 #include "u-lib.hh"
 #include "page-accounting.hh"
 #include "test-util.hh"

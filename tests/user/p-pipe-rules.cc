@@ -10,6 +10,7 @@
 // gone a read drains the buffer, then returns 0, again and again; with the
 // reader gone a write returns E_PIPE. Closing twice is E_BADF. A 0-byte
 // read of an empty pipe returns 0 at once. Free pages come back exactly.
+//! lab: files 20
 #include "u-lib.hh"
 #include "page-accounting.hh"
 

@@ -5,6 +5,7 @@
 // checksum. The long version (32 MiB, ~a minute) is the program
 // user/p-pipe-stress-long.cc: `make stress-pipes`.
 //! timeout: 60
+//! lab: files 10
 #include "pipe-stress.hh"
 
 void process_main() {

@@ -4,6 +4,7 @@
 // command (127 and a message), builtins exit and wait, quoting, and syntax
 // errors (status 2, nothing of the bad line runs). Output and stderr come
 // back through a pipe (sh-run.hh). Free pages come back.
+//! lab: files 10
 #include "u-lib.hh"
 #include "page-accounting.hh"
 #include "sh-run.hh"
