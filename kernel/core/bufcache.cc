@@ -1,5 +1,4 @@
-// bufcache.cc — the buffer cache (see bufcache.hh; docs/disk.md, "Buffer
-// cache").
+// bufcache.cc — the buffer cache (see bufcache.hh and docs/bufcache.md).
 //
 // Every slot is always on `lru_`; a slot moves to the back when its last
 // reference is put, so the front is the least recently used. A victim is
@@ -239,7 +238,7 @@ int bufcache::get(blockdev* dev, uint64_t bn, bcentry** out, unsigned flags) {
             uint64_t victim_bn = e->bn_;
             const char* victim_dev = e->dev_->name_;
             int r = write_back_ref(e);
-            put(e);
+            release(e, false);
             if (r < 0) {
                 // It stays dirty and cached; this get fails rather than
                 // dropping someone's data.
@@ -281,6 +280,14 @@ int bufcache::get(blockdev* dev, uint64_t bn, bcentry** out, unsigned flags) {
 }
 
 void bufcache::put(bcentry* e) {
+    release(e, true);
+}
+
+// Drop a reference; the last one makes the entry the most recently used
+// if `touch` (a user's put), and leaves its place alone if not (the
+// cache's own short references: eviction write-back, sync, for_each —
+// they are not uses).
+void bufcache::release(bcentry* e, bool touch) {
     bool free;
     {
         spinlock_guard guard(lock_);
@@ -288,8 +295,10 @@ void bufcache::put(bcentry* e) {
         if (--e->refs_ != 0) {
             return;
         }
-        lru_.erase(e);
-        lru_.push_back(e);
+        if (touch) {
+            lru_.erase(e);
+            lru_.push_back(e);
+        }
         free = e->pins_ == 0;
     }
     if (free) {
@@ -380,7 +389,7 @@ int bufcache::for_each(blockdev* dev, unsigned filter, int (*fn)(bcentry*, void*
             ++e->refs_;
         }
         int r = fn(e, arg);
-        put(e);
+        release(e, false);
         if (r < 0) {
             return r;
         }
@@ -435,7 +444,7 @@ int bufcache::sync(blockdev* dev, int mode) {
             ++e->refs_;
         }
         int r = write_back_ref(e);
-        put(e);
+        release(e, false);
         if (r < 0 && result == 0) {
             result = r;
         }

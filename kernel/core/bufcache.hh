@@ -1,6 +1,6 @@
 // bufcache.hh — the buffer cache: a fixed number of 4096-byte slots, each
 // holding one block of a block device (blockdev.hh), shared by every task
-// that reads or writes that block. docs/disk.md ("Buffer cache") explains
+// that reads or writes that block. docs/bufcache.md explains
 // the design; this is the interface the file system and the journal use.
 //
 //   get(dev, bn)  → a referenced entry whose data() holds the block (loaded
@@ -49,6 +49,7 @@
 // (they sleep; asserted).
 #pragma once
 #include <atomic>
+#include "abi/errno.hh"
 #include "blockdev.hh"
 #include "list.hh"
 #include "sleeplock.hh"
@@ -213,6 +214,7 @@ private:
     bcentry* find_locked(blockdev* dev, uint64_t bn);
     bcentry* victim_locked();
     int write_back_ref(bcentry* e);
+    void release(bcentry* e, bool touch);
 };
 
 // A reference held for a scope: puts on destruction (unless released).

@@ -71,9 +71,17 @@ int ramdisk::transfer(uint64_t bn, size_t count, void* buf, bool write) {
     }
     int64_t fail = write ? fail_write_bn_.load() : fail_read_bn_.load();
     if (fail >= 0 && uint64_t(fail) >= bn && uint64_t(fail) - bn < count) {
+        for (unsigned i = delay_yields_.load(); i > 0; --i) {
+            current()->yield();
+        }
         return E_IO;
     }
     auto* p = static_cast<unsigned char*>(buf);
+    if (write && on_write_) {
+        for (size_t i = 0; i < count; ++i) {
+            on_write_(bn + i, p + i * BLOCKDEV_BLOCKSIZE, on_write_arg_);
+        }
+    }
     // Half the transfer, the delay, then the rest: a task that looks at the
     // disk meanwhile sees a transfer in progress, as with a real device.
     size_t half = count / 2;

@@ -39,8 +39,13 @@ struct ramdisk final : blockdev {
     // (the default) for none. Flushes fail while fail_flush_ is set.
     std::atomic<int64_t> fail_read_bn_{-1}, fail_write_bn_{-1};
     std::atomic<bool> fail_flush_{false};
-    // Yields of the calling task in the middle of every transfer (0: none).
+    // Yields of the calling task in the middle of every transfer, failed
+    // ones included (0: none).
     std::atomic<unsigned> delay_yields_{0};
+    // Called with each block a write is about to store (tests check what
+    // reaches the disk, e.g. that no half-modified block is ever written).
+    void (*on_write_)(uint64_t bn, const void* data, void* arg) = nullptr;
+    void* on_write_arg_ = nullptr;
 
 private:
     ramdisk() = default;
