@@ -8,6 +8,7 @@
 #include "arch/descriptors.hh"
 #include "arch/insns.hh"
 #include "bootinfo.hh"
+#include "chkfs.hh"
 #include "cmdline.hh"
 #include "console.hh"
 #include "cpustate.hh"
@@ -172,6 +173,9 @@ void first_task(void*) {
         run_ktest(test);
         return;
     }
+    // The disk becomes the root when it holds a chickadeefs (it reads
+    // blocks, so it runs here, in a task). Kernel tests mount their own.
+    chkfs_mount_boot();
     init_run_programs();
     monitor();
 }
