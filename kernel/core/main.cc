@@ -155,6 +155,7 @@ void monitor() {
                         unsigned(reg.type));
             }
         } else if (strcmp(line, "poweroff") == 0) {
+            vfs_sync(0);                // the disk's cached blocks go home first
             power_off();
         } else if (strcmp(line, "panic") == 0) {
             panic("requested at the monitor");
