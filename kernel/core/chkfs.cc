@@ -37,7 +37,9 @@
 #include "list.hh"
 #include "log.hh"
 #include "sleeplock.hh"
+#include "proc.hh"
 #include "string.hh"
+#include "timer.hh"
 
 using chkfs::inum_t;
 
@@ -426,6 +428,23 @@ size_t chkfs_open_inodes(chkfs_volume* vol) {
     return vol->ntable_;
 }
 
+namespace {
+
+constexpr unsigned flush_interval_ms = 2000;
+
+// The boot volume's periodic write-back (sys_sync(0)'s work).
+void flusher(void* arg) {
+    auto* vol = static_cast<chkfs_volume*>(arg);
+    for (;;) {
+        msleep(flush_interval_ms);
+        if (int r = vol->sync(0); r < 0) {
+            log_printf(log_level::warn, "chkfs: periodic write-back: error %d\n", r);
+        }
+    }
+}
+
+}  // namespace
+
 bool chkfs_mount_boot() {
     blockdev* dev = blockdev_root();
     if (!dev) {
@@ -445,6 +464,11 @@ bool chkfs_mount_boot() {
     }
     boot_volume = vol;
     vfs_mount_root(root, vol);
+    // Write dirty blocks home every few seconds, so a machine stopped
+    // without sync (quitting QEMU) loses at most that much.
+    if (!spawn_kernel_task(0, flusher, vol, "chkfs-flush")) {
+        log_printf(log_level::warn, "chkfs: no periodic write-back (out of memory)\n");
+    }
     log_printf(log_level::info, "chkfs: %s mounted as the root (%u blocks, %d inodes)\n",
                dev->name_, vol->fs_.sb_.nblocks, vol->fs_.sb_.ninodes);
     return true;
