@@ -54,6 +54,10 @@ uint32_t read_file(const char* name) {
 }  // namespace
 
 void process_main() {
+    // The root is the disk (only it has the diskfs/ files).
+    int g = sys_open("guide.txt", OF_READ);
+    assert_ge(g, 3);
+    assert_eq(sys_close(g), 0);
     uint32_t crc = write_file("big-one", 1);
     assert_eq(read_file("big-one"), crc);
     assert_eq(sys_sync(0), 0);

@@ -76,6 +76,10 @@ void check_all() {
 }  // namespace
 
 void process_main() {
+    // The root is the disk (only it has the diskfs/ files).
+    int g = sys_open("guide.txt", OF_READ);
+    assert_ge(g, 3);
+    assert_eq(sys_close(g), 0);
     pid_t pids[nchild];
     for (int i = 0; i != nchild; ++i) {
         pids[i] = sys_fork();
