@@ -52,6 +52,8 @@ struct ahci_command_table {
 static_assert(sizeof(ahci_command_table) == 1024);
 static_assert(ahci_disk::max_blocks_per_command * BLOCKDEV_BLOCKSIZE / PAGESIZE + 1 <= max_prd);
 
+ahci_disk* ahci_root;
+
 namespace {
 
 // Generic host control registers (byte offsets in the ABAR).
@@ -82,7 +84,6 @@ constexpr uint8_t ATA_IDENTIFY = 0xEC, ATA_READ_DMA_EXT = 0x25, ATA_WRITE_DMA_EX
     ATA_READ_FPDMA = 0x60, ATA_WRITE_FPDMA = 0x61, ATA_FLUSH_EXT = 0xEA;
 constexpr uint8_t DEVICE_LBA = 0x40;
 
-ahci_disk* root_disk;
 // Controller-wide (set at boot, then read-only).
 volatile uint32_t* hba_regs;
 bool hba_s64a;
@@ -120,8 +121,8 @@ int count_bits(uint32_t x) {
 }
 
 void ahci_interrupt() {
-    if (root_disk) {
-        root_disk->handle_interrupt();
+    if (ahci_root) {
+        ahci_root->handle_interrupt();
     }
 }
 
@@ -620,7 +621,7 @@ void ahci_init() {
     }
 
     uint32_t implemented = hba_read(HBA_PI);
-    for (int port = 0; port < 32 && !root_disk; ++port) {
+    for (int port = 0; port < 32 && !ahci_root; ++port) {
         if (!(implemented & (1U << port))) {
             continue;
         }
@@ -630,18 +631,18 @@ void ahci_init() {
             return;
         }
         if (d->probe(regs, port)) {
-            root_disk = d;
+            ahci_root = d;
         } else {
             delete d;
         }
     }
-    if (!root_disk) {
+    if (!ahci_root) {
         log_printf(log_level::info, "ahci: no disk attached\n");
         return;
     }
     hba_write(HBA_IS, 0xFFFFFFFF);
     hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_IE);
-    ahci_disk* d = root_disk;
+    ahci_disk* d = ahci_root;
     char queue[32];
     if (d->ncq_) {
         snprintf(queue, sizeof(queue), "NCQ depth %d", d->depth_);
@@ -655,5 +656,5 @@ void ahci_init() {
 }
 
 ahci_disk* ahci_root_disk() {
-    return root_disk;
+    return ahci_root;
 }
