@@ -190,8 +190,11 @@ bool ahci_disk::probe(volatile uint32_t* hba, int port) {
     hba_ = hba;
     port_ = port;
     port_regs_ = hba + (0x100 + 0x80 * port) / 4;
-    if ((PREG(PX_SSTS) & 0xF) != SSTS_DET_PRESENT) {
-        return false;           // nothing attached
+    // DET 0: nothing attached. DET 1: a device, link not up yet (right
+    // after the HBA reset on hardware): give it 100 ms.
+    if ((PREG(PX_SSTS) & 0xF) == 0
+        || !wait_for([&] { return PREG(PX_SSTS); }, 0xF, SSTS_DET_PRESENT, 100)) {
+        return false;
     }
     // Idle the port before pointing it at our memory.
     if (!stop_engine()) {
@@ -244,7 +247,7 @@ bool ahci_disk::probe(volatile uint32_t* hba, int port) {
     // The device's first D2H register FIS (its signature) arrives now.
     wait_for([&] { return PREG(PX_TFD); }, TFD_BSY | TFD_DRQ, 0, 1000);
     if (PREG(PX_SIG) != SIG_ATA) {
-        log_printf(log_level::info, "ahci: port %d: not an ATA disk (signature %#x)\n",
+        log_printf(log_level::debug, "ahci: port %d: not an ATA disk (signature %#x)\n",
                    port, PREG(PX_SIG));
         return give_up();
     }
