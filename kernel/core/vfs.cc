@@ -151,7 +151,7 @@ int vfs_split_path(const char* path, const char** name) {
     while (*path == '/') {
         ++path;
     }
-    if (*path == '\0' || strcmp(path, ".") == 0) {
+    if (*path == '\0' || strcmp(path, ".") == 0 || strcmp(path, "..") == 0) {
         *name = nullptr;
         return 0;
     }

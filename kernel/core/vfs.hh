@@ -168,7 +168,7 @@ int vfs_sync(int mode);
 // '/'. 0 if good.
 int vfs_check_name(const char* name);
 // Resolves `path` in the flat root: leading '/'s are skipped; "" (and
-// "/", ".") name the root itself (*name = nullptr). Returns 0 and the
+// "/", ".", "..") name the root itself (*name = nullptr). Returns 0 and the
 // name inside `path`, or E_NOENT (a path with more components),
 // E_NAMETOOLONG.
 int vfs_split_path(const char* path, const char** name);
