@@ -23,6 +23,7 @@
 #include <atomic>
 #include "abi/errno.hh"
 #include "abi/types.hh"
+#include "sleeplock.hh"
 #include "spinlock.hh"
 
 struct x86_64_pagetable;
@@ -128,7 +129,8 @@ struct file {
     const int mode_;                // OF_READ and/or OF_WRITE
     vnode* node_ = nullptr;         // vnode files: the inode (one reference)
     void* stream_ = nullptr;        // stream files: their object (a pipe)
-    spinlock lock_;                 // guards off_ (and orders read/write)
+    sleeplock lock_;                // guards off_ (and orders read/write); held
+                                    // across the vnode call, which may sleep
     off_t off_ = 0;                 // [lock_] position, vnode files only
 
     file(const file_ops* ops, int mode) : ops_(ops), mode_(mode) {}
