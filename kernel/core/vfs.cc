@@ -22,7 +22,7 @@ int iobuf::get(size_t pos, void* dst, size_t n) const {
 
 void vnode::put() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        delete this;
+        last_ref();
     }
 }
 

@@ -69,7 +69,10 @@ struct vnode {
     vnode& operator=(const vnode&) = delete;
 
     void get() { refs_.fetch_add(1, std::memory_order_relaxed); }
-    void put();                     // deletes at zero
+    void put();                     // last_ref() at zero
+    // The last reference went: deletes. A file system that keeps a table
+    // of its vnodes (chkfs) overrides it to leave the table first.
+    virtual void last_ref() { delete this; }
 
     // Up to buf.size bytes at `off`: bytes moved (0 at or past the end),
     // or an error (E_FAULT, E_NOMEM, E_FBIG, E_IO). A disk file system
