@@ -286,6 +286,15 @@ $(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck $(O)/kernel.elf
 -include $(patsubst %,$(O)/tools/%.d,$(basename $(CHKFS_HOST_SRCS) tools/mkchkfs.cc tools/chkfsck.cc lib/crc32c.cc lib/chkfs-journal.cc lib/printf.cc))
 .PHONY: cleanfs fsck
 
+# Crash tests (scripts/crashtest.py, docs/journal.md): a calibration run,
+# then N trials that crash the machine during p-crashwork and check the
+# disk. SEED=S repeats a run; CRASH_MODE=kill|diskfail|both.
+N ?= 10
+CRASH_MODE ?= both
+crashtest: all
+	python3 scripts/crashtest.py --trials $(N) --mode $(CRASH_MODE) $(if $(SEED),--seed $(SEED))
+.PHONY: crashtest
+
 # ---------------------------------------------------------------------------
 # Host unit tests (GoogleTest): tests/host/*.cc against tools/chkfs-*.cc and
 # the pieces of lib/ and kernel/ that are pure logic, compiled for Linux with sanitizers.

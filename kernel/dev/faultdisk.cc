@@ -34,6 +34,7 @@ int faultdisk::write(uint64_t bn, size_t count, const void* buf) {
     int r = 0;
     if (allowed) {
         r = inner_->write(bn, allowed, buf);
+        passed_ += long(allowed);
     }
     if (allowed < count) {
         if (dropped_.fetch_add(long(count - allowed)) == 0) {
@@ -45,6 +46,8 @@ int faultdisk::write(uint64_t bn, size_t count, const void* buf) {
 }
 
 int faultdisk::flush() {
+    log_printf(log_level::debug, "faultdisk: %ld block writes passed, %ld dropped\n",
+               passed_.load(), dropped_.load());
     return failed() ? 0 : inner_->flush();
 }
 

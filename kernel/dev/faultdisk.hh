@@ -9,6 +9,8 @@
 // Easy to get wrong: the budget counts blocks, not calls, so a multi-block
 // write can be cut in the middle (a torn write); flush() after the cut
 // does nothing, and reads still see the inner device (what is on "disk").
+// Each flush logs (at debug level, so on the debug console) how many block
+// writes have passed: the crash script reads it to size its random cuts.
 #pragma once
 #include "blockdev.hh"
 #include <atomic>
@@ -17,6 +19,7 @@ struct faultdisk : blockdev {
     blockdev* inner_;
     std::atomic<long> budget_;      // block writes still allowed; < 0: no limit
     std::atomic<long> dropped_{0};  // block writes dropped so far
+    std::atomic<long> passed_{0};   // block writes passed through so far
 
     faultdisk(blockdev* inner, long budget);
     int read(uint64_t bn, size_t count, void* buf) override;
