@@ -10,6 +10,7 @@
 #include "kalloc.hh"
 #include "kaddr.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "vm.hh"
 
 namespace {
@@ -47,10 +48,12 @@ unsigned claim_slot(act_header* h, unsigned hint) {
     return 0;
 }
 
-// The kernel's pointer to slot `frame`, mapping a fresh page on first use.
-act_slot* slot_page(x86_64_pagetable* pt, unsigned frame) {
+// The kernel's pointer to slot `frame`, mapping a fresh page on first use
+// (under the process's mm_lock_: other threads share the page table).
+act_slot* slot_page(process* p, unsigned frame) {
     uintptr_t va = act_frame_address(frame);
-    vmiter it(pt, va);
+    spinlock_guard guard(p->mm_lock_);
+    vmiter it(p->pagetable_, va);
     if (!it.present()) {
         void* page = kalloc_page();
         if (!page) {
@@ -141,20 +144,20 @@ int activation_setup(x86_64_pagetable* pt, act_header** header) {
     return 0;
 }
 
-void activation_note_tick(proc* p, uint64_t entry_tsc) {
-    p->act_tick_ = true;
-    p->act_entry_tsc_ = entry_tsc;
+void activation_note_tick(proc* t, uint64_t entry_tsc) {
+    t->act_tick_ = true;
+    t->act_entry_tsc_ = entry_tsc;
 }
 
-void activation_return_to_user(proc* p, regstate* regs) {
+void activation_return_to_user(proc* t, regstate* regs) {
     // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
-    act_header* h = p->act_header_;
+    act_header* h = t->process_->act_header_;
     if (!h) {
         return;
     }
     act_thread_control& tc = h->threads[0];
-    bool tick = p->act_tick_;
-    p->act_tick_ = false;
+    bool tick = t->act_tick_;
+    t->act_tick_ = false;
     if (!tick && !__atomic_load_n(&tc.pending, __ATOMIC_ACQUIRE)) {
         return;
     }
@@ -163,7 +166,7 @@ void activation_return_to_user(proc* p, regstate* regs) {
         return;
     }
     unsigned frame = claim_slot(h, unsigned(this_cpu()->index_));
-    act_slot* slot = frame ? slot_page(p->pagetable_, frame) : nullptr;
+    act_slot* slot = frame ? slot_page(t->process_, frame) : nullptr;
     if (!slot) {
         if (frame) {
             release_slot(h, frame);
@@ -178,12 +181,12 @@ void activation_return_to_user(proc* p, regstate* regs) {
     slot->error_code = 0;
     slot->cr2 = 0;
     ++slot->generation;
-    slot->entry_tsc = tick ? p->act_entry_tsc_ : rdtsc();
+    slot->entry_tsc = tick ? t->act_entry_tsc_ : rdtsc();
     __atomic_store_n(&tc.disabled, 1, __ATOMIC_RELEASE);
     ++tc.delivered;
 
     uintptr_t slot_va = act_frame_address(frame);
-    regs->reg_rip = p->act_entry_;
+    regs->reg_rip = t->process_->act_entry_;
     regs->reg_rsp = slot_va + ACT_FRAME_SIZE;
     regs->reg_rdi = ENTRY_TIMER;
     regs->reg_rsi = slot_va;
@@ -191,25 +194,29 @@ void activation_return_to_user(proc* p, regstate* regs) {
     regs->reg_cs = SEGSEL_USER_CODE;
     regs->reg_ss = SEGSEL_USER_DATA;
     slot->deliver_tsc = rdtsc();
-    // LAB act STUB: (void) p;      // until then ticks are never delivered:
+    // LAB act STUB: (void) t;      // until then ticks are never delivered:
     // LAB act STUB: (void) regs;   // the program just runs on
     // LAB act END
 }
 
-int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
+int activation_resume(proc* t, regstate* regs, uintptr_t slot_va) {
     // LAB act BEGIN: exercise 2, sys_act_resume: check slot_va, restore the context saved there, free the slot, enable delivery
+    process* p = t->process_;
     act_header* h = p->act_header_;
     if (!h || slot_va % ACT_FRAME_SIZE != 0 || slot_va < act_frame_address(1)
         || slot_va >= ACTIVATION_SEGMENT_END) {
         return E_INVAL;
     }
     unsigned frame = unsigned((slot_va - ACTIVATION_SEGMENT_BASE) / ACT_FRAME_SIZE);
-    vmiter it(p->pagetable_, slot_va);
-    if (!it.present()) {
-        return E_INVAL;                 // never used: nothing to resume
-    }
     act_slot saved;                     // one copy; the user may keep writing
-    __builtin_memcpy(&saved, it.kptr<act_slot>(), sizeof(saved));
+    {
+        spinlock_guard guard(p->mm_lock_);
+        vmiter it(p->pagetable_, slot_va);
+        if (!it.present()) {
+            return E_INVAL;             // never used: nothing to resume
+        }
+        __builtin_memcpy(&saved, it.kptr<act_slot>(), sizeof(saved));
+    }
     if (saved.rip >= VA_LOWEND) {
         return E_INVAL;                 // kernel or non-canonical RIP
     }
@@ -221,7 +228,7 @@ int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
     // A pending activation is delivered by activation_return_to_user on
     // the way out, with this restored context as the one it saves.
     return 0;
-    // LAB act STUB: (void) p;
+    // LAB act STUB: (void) t;
     // LAB act STUB: (void) regs;
     // LAB act STUB: (void) slot_va;
     // LAB act STUB: return E_NOSYS;

@@ -24,9 +24,11 @@ int activation_setup(x86_64_pagetable* pt, act_header** header);
 // The header page mapped in `pt` (a kernel pointer), or nullptr: how fork
 // finds the child's copy of its parent's header.
 act_header* activation_header_in(x86_64_pagetable* pt);
-// A timer tick interrupted `p` in user mode at TSC `entry_tsc`.
-void activation_note_tick(proc* p, uint64_t entry_tsc);
-// Called with interrupts off just before `regs` returns to user mode.
-void activation_return_to_user(proc* p, regstate* regs);
-// sys_act_resume: 0 (regs now hold the restored context) or E_INVAL.
-int activation_resume(proc* p, regstate* regs, uintptr_t slot);
+// A timer tick interrupted thread `t` in user mode at TSC `entry_tsc`.
+void activation_note_tick(proc* t, uint64_t entry_tsc);
+// Called with interrupts off just before thread t's `regs` return to user
+// mode.
+void activation_return_to_user(proc* t, regstate* regs);
+// sys_act_resume in thread t: 0 (regs now hold the restored context) or
+// E_INVAL.
+int activation_resume(proc* t, regstate* regs, uintptr_t slot);
