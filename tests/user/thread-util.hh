@@ -11,7 +11,9 @@
 // Stacks are carved from pages mapped on demand at 0x10000000 and up.
 constexpr uintptr_t thread_stack_region = 0x10000000;
 
-// A fresh stack of `size` bytes (a divisor of PAGESIZE, at least 128):
+// A fresh stack of `size` bytes (a divisor of PAGESIZE, at least 1024: the
+// activation runtime's fast-path restore writes a few hundred bytes below
+// the interrupted RSP, user/u-activation.S):
 // returns its top, or nullptr if no page could be mapped.
 inline char* thread_stack(size_t size = PAGESIZE) {
     static uintptr_t next = thread_stack_region;
