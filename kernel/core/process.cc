@@ -802,25 +802,30 @@ int process_page_alloc(process* p, uintptr_t va) {
     if (!page) {
         return E_NOMEM;
     }
-    uint64_t old = UINT64_MAX;
-    bool mapped;
+    bool mapped, replaced = false;
     {
-        // Another thread may be copying through the old page (uaccess.cc
-        // holds this lock): it is freed only after the lock is dropped.
+        // Other threads of the process may be using the page already
+        // mapped here — in user mode on other CPUs through their TLBs, or
+        // in the kernel through uaccess.cc (under this lock). Freeing it
+        // would let them write into memory that is no longer theirs, so a
+        // page already mapped is zeroed in place instead: to the program
+        // that is the same fresh zeroed page Chickadee gives.
         spinlock_guard guard(p->mm_lock_);
         vmiter it(p->pagetable_, va);
-        old = it.present() ? it.pa() : UINT64_MAX;
-        mapped = it.map(kva2pa(page), user_perm(true, false)) >= 0;
+        if (it.present()) {
+            memset(pa2kptr<void>(it.pa()), 0, PAGESIZE);
+            mapped = it.map(it.pa(), user_perm(true, false)) >= 0;
+            invlpg(va);
+            replaced = true;
+        } else {
+            mapped = it.map(kva2pa(page), user_perm(true, false)) >= 0;
+        }
     }
-    if (!mapped) {
+    if (!mapped || replaced) {
         kfree(page);
-        return E_NOMEM;
+        return mapped ? 0 : E_NOMEM;
     }
     memviewer_tag(kva2pa(page), p->id_);
-    if (old != UINT64_MAX) {
-        memviewer_tag(old, 0);
-        kfree(pa2kptr<void>(old));      // replaced: the old page is gone
-    }
     return 0;
 }
 
