@@ -88,6 +88,7 @@ void process_main() {
     for (auto& s : stacks) {
         s = thread_stack();
     }
+    wait_first_activation();           // its slot page is mapped now
     constexpr int rounds = 8;
     for (int r = 0; r < rounds; ++r) {
         round(r);

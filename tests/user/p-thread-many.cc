@@ -92,6 +92,7 @@ void process_main() {
         s = thread_stack(stack_size);
         assert(s);
     }
+    wait_first_activation();           // its slot page is mapped now
     size_t after_first = batch_in_child();
     size_t after_second = batch_in_child();
     assert_eq(after_second, after_first);

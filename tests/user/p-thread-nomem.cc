@@ -63,6 +63,7 @@ int round() {
 }  // namespace
 
 void process_main() {
+    wait_first_activation();           // its slot page is mapped now
     round();
     size_t after_first = free_pages();
     round();

@@ -8,6 +8,7 @@
 // tick to the process, so a count read before this process's first
 // activation is one page higher than any count read after it.
 #pragma once
+#include "abi/activation.h"
 #include "u-lib.hh"
 #include "abi/activation.h"
 
@@ -42,4 +43,24 @@ inline size_t start_free_pages() {
         assert_eq(sys_getusage(&u), 0);
     }
     return free_pages();
+}
+
+// Spins (at most ~2 s) until this process's first thread has taken a timer
+// activation. The kernel maps an activation slot's page the first time it
+// delivers into that slot, so a count taken before the first activation
+// would see that page as a leak later; call this before the first count.
+inline void wait_first_activation() {
+    volatile uint64_t* delivered = &act_segment_header()->threads[0].delivered;
+    usage u;
+    assert_eq(sys_getusage(&u), 0);
+    uint64_t give_up = u.time + 200;
+    while (*delivered == 0) {
+        for (int i = 0; i < 10000; ++i) {
+            asm volatile("pause");
+        }
+        assert_eq(sys_getusage(&u), 0);
+        if (u.time > give_up) {
+            break;
+        }
+    }
 }
