@@ -134,7 +134,7 @@ int activation_setup(x86_64_pagetable* pt, act_header** header) {
     }
     h->magic = ACT_MAGIC;
     h->version = ACT_VERSION;
-    h->nthreads = 1;
+    h->nthreads = 0;                    // the first thread's block: at attach
     h->busy[0] = 1;                     // frame 0 is the header itself
     if (vmiter(pt, ACTIVATION_SEGMENT_BASE).map(kva2pa(h), segment_perm()) < 0) {
         kfree(h);
@@ -142,6 +142,68 @@ int activation_setup(x86_64_pagetable* pt, act_header** header) {
     }
     *header = h;
     return 0;
+}
+
+namespace {
+
+uintptr_t block_address(int index) {
+    return ACTIVATION_SEGMENT_BASE + (index >= 0 ? ACT_HDR_THREADS + uintptr_t(index) * ACT_TC_SIZE
+                                                 : ACT_HDR_SPARE);
+}
+
+void publish_nthreads(process* p) {
+    if (act_header* h = p->act_header_) {
+        uint32_t n = p->act_blocks_ ? 32 - __builtin_clz(p->act_blocks_) : 0;
+        __atomic_store_n(&h->nthreads, n, __ATOMIC_RELEASE);
+    }
+}
+
+}  // namespace
+
+void activation_attach_locked(process* p, proc* t, int want, bool reset) {
+    static_assert(ACT_MAX_THREADS <= 32);
+    constexpr uint32_t all = ACT_MAX_THREADS == 32 ? ~0U : (1U << ACT_MAX_THREADS) - 1;
+    int index = -1;
+    if (want >= 0 && want < ACT_MAX_THREADS && !(p->act_blocks_ & (1U << want))) {
+        index = want;
+    } else if (uint32_t free = ~p->act_blocks_ & all) {
+        index = __builtin_ctz(free);
+        reset = true;
+    }
+    t->act_index_ = index;
+    t->act_fs_base_ = block_address(index);
+    act_header* h = p->act_header_;
+    if (!h) {
+        return;
+    }
+    if (index < 0) {
+        __atomic_store_n(&h->spare.self, uint64_t(t->act_fs_base_), __ATOMIC_RELAXED);
+        return;
+    }
+    p->act_blocks_ |= 1U << index;
+    act_thread_control& tc = h->threads[index];
+    if (reset) {
+        __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.pending, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.delivered, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.dropped, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.resumed_exact, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.resumed_fast, 0, __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&tc.self, uint64_t(t->act_fs_base_), __ATOMIC_RELAXED);
+    publish_nthreads(p);
+}
+
+void activation_detach_locked(process* p, proc* t) {
+    if (t->act_index_ >= 0) {
+        p->act_blocks_ &= ~(1U << t->act_index_);
+        publish_nthreads(p);
+    }
+    t->act_index_ = -1;
+}
+
+void activation_load_fs(proc* t) {
+    wrmsr(MSR_IA32_FS_BASE, t->act_fs_base_);
 }
 
 void activation_note_tick(proc* t, uint64_t entry_tsc) {
@@ -152,12 +214,13 @@ void activation_note_tick(proc* t, uint64_t entry_tsc) {
 void activation_return_to_user(proc* t, regstate* regs) {
     // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
     act_header* h = t->process_->act_header_;
-    if (!h) {
-        return;
-    }
-    act_thread_control& tc = h->threads[0];
+    int index = t->act_index_;
     bool tick = t->act_tick_;
     t->act_tick_ = false;
+    if (!h || index < 0) {
+        return;                         // no control block: no activations
+    }
+    act_thread_control& tc = h->threads[index];
     if (!tick && !__atomic_load_n(&tc.pending, __ATOMIC_ACQUIRE)) {
         return;
     }
@@ -190,6 +253,7 @@ void activation_return_to_user(proc* t, regstate* regs) {
     regs->reg_rsp = slot_va + ACT_FRAME_SIZE;
     regs->reg_rdi = ENTRY_TIMER;
     regs->reg_rsi = slot_va;
+    regs->reg_rdx = uint64_t(index);
     regs->reg_rflags = EFLAGS_IF | reserved_flag_bit;
     regs->reg_cs = SEGSEL_USER_CODE;
     regs->reg_ss = SEGSEL_USER_DATA;
@@ -222,9 +286,11 @@ int activation_resume(proc* t, regstate* regs, uintptr_t slot_va) {
     }
     load_context(regs, saved);
     release_slot(h, frame);
-    act_thread_control& tc = h->threads[0];
-    __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELEASE);
-    ++tc.resumed_exact;
+    if (t->act_index_ >= 0) {           // the calling thread's own block
+        act_thread_control& tc = h->threads[t->act_index_];
+        __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELEASE);
+        ++tc.resumed_exact;
+    }
     // A pending activation is delivered by activation_return_to_user on
     // the way out, with this restored context as the one it saves.
     return 0;

@@ -74,9 +74,15 @@ struct proc {
     // thread, by a console kill or by exec; read locklessly on the way to
     // user mode and by every interruptible wait (whose predicates give up).
     std::atomic<bool> kill_requested_ = false;
-    // Activations (kernel/core/activation.cc): a tick not yet delivered.
+    // Activations (kernel/core/activation.cc): a tick not yet delivered,
+    // the thread's control block in the segment (-1: none; set under
+    // process_lock before the thread runs, cleared by the thread itself as
+    // it ends), and its user address, loaded into the %fs base whenever
+    // this thread runs (the spare block's if it has none).
     bool act_tick_ = false;
     uint64_t act_entry_tsc_ = 0;
+    int act_index_ = -1;
+    uintptr_t act_fs_base_ = 0;
     alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
 
     // ===== KERNEL TASK (end of block) =======================================

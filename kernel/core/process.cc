@@ -290,6 +290,12 @@ void install_image(process* p, proc* t, regstate* regs, const user_image& image,
     p->act_entry_ = image.entry;
     t->pagetable_ = image.pt;
     t->act_tick_ = false;
+    {
+        // A fresh segment: the (only) thread takes control block 0.
+        spinlock_guard guard(process_lock);
+        p->act_blocks_ = 0;
+        activation_attach_locked(p, t, 0, true);
+    }
     set_program_name(p, program);
     memcpy(t->fpu_, initial_fpu, sizeof(t->fpu_));
     set_entry_registers(regs, image.entry, image.rsp, argc, image.argv);
@@ -404,6 +410,7 @@ void free_threads(list<proc, &proc::thread_links_>& l) {
         spinlock_guard guard(process_lock);
         p->threads_.erase(t);
         --p->nthreads_;
+        activation_detach_locked(p, t);
         last = p->nthreads_ == 0;
         if (last && !p->exiting_) {
             p->exiting_ = true;
@@ -579,6 +586,7 @@ int process_exec(proc* t, regstate* regs, const char* program, const exec_args& 
         install_image(p, t, regs, image, program, args.argc);
         set_pagetable(image.pt);
         fxrstor(t->fpu_);
+        activation_load_fs(t);
         s.restore();
     }
     tag_user_pages(image.pt, p->id_);
@@ -633,6 +641,12 @@ pid_t process_fork(proc* t, const regstate* regs) {
     set_program_name(child, parent->program_);
     child->act_header_ = activations;
     child->act_entry_ = parent->act_entry_;
+    {
+        // The child's thread goes on with its copy of the forking thread's
+        // control block, as it was (tests/user/p-act-fork).
+        spinlock_guard guard(process_lock);
+        activation_attach_locked(child, child_thread, t->act_index_, false);
+    }
     fxsave(child_thread->fpu_);         // the parent's live FPU state
     child->fds_.copy_from(parent->fds_);    // sharing every open file
     regstate* child_regs = top_regstate(child_thread);
@@ -676,6 +690,7 @@ pid_t process_clone(proc* t, const regstate* regs, uintptr_t stack_top) {
             nt->id_ = tid;
             p->threads_.push_back(nt);
             ++p->nthreads_;
+            activation_attach_locked(p, nt, -1, true);
         }
     }
     free_threads(reclaim);

@@ -57,6 +57,7 @@ struct process {
     // enter. Change only while the process has one thread (exec, exit).
     act_header* act_header_ = nullptr;
     uintptr_t act_entry_ = 0;
+    uint32_t act_blocks_ = 0;       // [P] control blocks in use: bit i = threads[i]
 };
 
 constexpr pid_t PID_INIT = 1;
