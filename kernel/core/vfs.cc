@@ -49,7 +49,9 @@ namespace {
 // The open-file operations of every file opened on a vnode: a position
 // (guarded by the file's lock, so two processes sharing the file through
 // dup2 or fork never read the same bytes twice) over the vnode's
-// positional operations.
+// positional operations. The file's lock is a sleeping lock held across
+// the vnode call, which may sleep (a disk read) — so no spinlock may be
+// held when calling these.
 struct vnode_file_ops final : file_ops {
     // Does `op` (vnode::read_at or write_at) at the position and moves the
     // position past what it did.

@@ -53,9 +53,9 @@ void process_main() {
         assert_eq(long(make_syscall(n, 1, 2, 3)), long(E_NOSYS));
     }
 
-    // The baseline after the first activation (its slot page is mapped
-    // then): read before it, the count is a page high (page-accounting.hh).
-    size_t before_free = start_free_pages();
+    // After the first activation: its slot page is mapped by then
+    // (page-accounting.hh), not in the middle of the calls below.
+    size_t before = start_free_pages();
     srand(161);
     unsigned calls = 0;
     for (int round = 0; round < 4000; ++round) {
@@ -107,7 +107,7 @@ void process_main() {
 
     usage after;
     assert_eq(sys_getusage(&after), 0);
-    assert_eq(after.free_pages, before_free);
+    assert_eq(after.free_pages, before);
     printf("syscall-hostile: %u hostile calls refused\n", calls);
     printf("syscall-hostile succeeded!\n");
 }
