@@ -257,7 +257,8 @@ $(O)/tools/lib/%.o: lib/%.cc
 	@mkdir -p $(@D)
 	@echo "  HOSTCXX $<"
 	$(Q)$(HOSTCXX) $(CHKFS_TOOL_CXXFLAGS) $(HOST_LIB_RENAMES) -c $< -o $@
-$(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o
+$(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o $(O)/tools/lib/crc32c.o \
+		$(O)/tools/lib/chkfs-journal.o $(O)/tools/lib/printf.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCXX) -o $@ $^
 $(O)/chkfsck: $(O)/tools/tools/chkfsck.o $(O)/tools/tools/chkfs-fsck.o $(O)/tools/lib/crc32c.o \
