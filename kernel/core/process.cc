@@ -173,6 +173,9 @@ int load_program(x86_64_pagetable* pt, vnode* file, uintptr_t* entry) {
             if (r < 0) {
                 return r;
             }
+            // A segment may be huge (a large zero-filled .bss): let the
+            // timer in between pages so this CPU's other tasks still run.
+            preemption_point();
         }
     }
     *entry = prog.entry;

@@ -236,20 +236,21 @@ ssize_t console_read_line(char* buf, size_t size) {
     if (size == 0) {
         return 0;
     }
-    size_t n = 0;
+    ssize_t n = 0;
     waiter w;
     proc* self = current();
     w.block_until(input_queue, [&] {
         if (self->kill_requested_) {
-            return true;                // killed from the console: read nothing
+            n = E_INTR;                 // killed from the console: read nothing
+            return true;
         }
         spinlock_guard guard(input_lock);
         if (!input_line.readable()) {
             return false;
         }
-        n = input_line.read(buf, size);
+        n = ssize_t(input_line.read(buf, size));
         return true;
     });
-    return ssize_t(n);
+    return n;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include "abi/errno.hh"
 #include "abi/types.hh"
 
 void console_init();
@@ -34,6 +35,7 @@ void console_input_byte(char ch);
 // Block until a line (or end of file) is available, then copy up to `size`
 // bytes of it, ending after its '\n'; what does not fit stays for the next
 // call. Returns the number of bytes, 0 at end of file (Ctrl-D at the start
-// of a line) or if `size` is 0. `buf` must be kernel memory: it is written
+// of a line) or if `size` is 0, E_INTR if the calling process is killed
+// (Ctrl-K) while it waits. `buf` must be kernel memory: it is written
 // with a spinlock held (sys_read should bounce through a kernel buffer).
 ssize_t console_read_line(char* buf, size_t size);

@@ -96,11 +96,14 @@ bool smp_stop_others() {
             ++cpus_asked;
         }
     }
-    // A CPU takes the NMI within microseconds, even with interrupts off; a
-    // bound keeps a wedged CPU from hiding the panic (about 0.1 s at the
-    // TSC rates QEMU reports).
+    // A CPU takes the NMI within microseconds of running, even with
+    // interrupts off; but a virtual CPU runs only when its host thread does,
+    // and on a loaded host (TCG, more vCPUs than cores) that thread can wait
+    // tens of milliseconds: 0.1 s lost the report that way. The bound (about
+    // 1 s at the TSC rates QEMU reports) only keeps a wedged CPU from
+    // hiding the panic.
     for (uint64_t start = rdtsc();
-         cpus_stopped.load() < cpus_asked && rdtsc() - start < (uint64_t(1) << 28);) {
+         cpus_stopped.load() < cpus_asked && rdtsc() - start < (uint64_t(1) << 31);) {
         pause();
     }
     return cpus_stopped.load() == cpus_asked;

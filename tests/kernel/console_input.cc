@@ -1,7 +1,8 @@
 // console_input.cc — bytes fed into the console input path from another
 // kernel task (another CPU when there is one) come out of console_read_line
 // as edited lines, in order, with end of file; the reader blocks while
-// nothing is complete and is woken when a line ends.
+// nothing is complete and is woken when a line ends; a reader being killed
+// gets E_INTR.
 //! expect: ktest console_input: passed
 //! expect: ^hello$
 //! expect: ^line 19$
@@ -93,4 +94,12 @@ KTEST(console_input) {
     }
     proc::free(task);
     assert_eq(sc.step.load(), 8);
+
+    // A reader whose process is being killed (Ctrl-K) gets E_INTR, not the
+    // 0 of end of file, and consumes nothing.
+    type("kept\n", 5);
+    current()->kill_requested_ = true;
+    assert_eq(console_read_line(&c, 1), ssize_t(E_INTR));
+    current()->kill_requested_ = false;
+    expect_read(64, "kept\n");
 }

@@ -61,7 +61,7 @@ void process_main(int argc, char** argv) {
         // 77: running the patched copy; 66: the original.
         sys_exit(marker[0] == 'P' ? 77 : 66);
     }
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     size_t size = read_file("exec-file");
     assert_gt(size, 1000u);

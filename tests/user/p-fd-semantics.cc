@@ -53,7 +53,7 @@ void process_main(int argc, char** argv) {
     if (argc == 3 && strcmp(argv[1], "exec-child") == 0) {
         exec_child(argv[2]);
     }
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     // The console on 0, 1, 2: every one writable (and readable: a 0-byte
     // read returns at once without blocking), nothing else open.

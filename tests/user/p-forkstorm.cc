@@ -95,7 +95,7 @@ size_t settle(size_t target) {
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     int count1 = one_round();
     size_t after1 = settle(start);

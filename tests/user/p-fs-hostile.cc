@@ -43,7 +43,7 @@ void process_main() {
     // A page for names that run off its end (allocated before counting).
     uintptr_t page = round_up(reinterpret_cast<uintptr_t>(end), 4096) + 64 * 4096;
     assert_eq(sys_page_alloc(p<void>(page)), 0);
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     char name[64];
 
     // Bad path pointers, for every call that takes a path.
@@ -92,6 +92,12 @@ void process_main() {
     assert_eq(sys_open("/", OF_READ), E_INVAL);
     assert_eq(sys_unlink("/"), E_INVAL);
     assert_eq(sys_rename("/", "x"), E_INVAL);
+    // "." and ".." are the root too: never files of it.
+    assert_eq(sys_open("..", OF_CREATE | OF_WRITE), E_INVAL);
+    assert_eq(sys_open(".", OF_CREATE | OF_WRITE), E_INVAL);
+    assert_eq(sys_unlink(".."), E_INVAL);
+    assert_eq(sys_rename("..", "x"), E_INVAL);
+    assert_eq(sys_rename("x", ".."), E_INVAL);
 
     // Descriptor numbers.
     const int bad_fds[] = {-1, 32, 33, 1000, 1 << 30, int(0x80000000), 0x7FFFFFFF};

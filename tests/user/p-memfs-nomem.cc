@@ -19,7 +19,7 @@ char piece[256 * 1024];
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     for (size_t i = 0; i < sizeof(piece); ++i) {
         piece[i] = char(i * 13 + 5);
     }

@@ -42,7 +42,7 @@ int readdir_count(const char* look_for, int* found) {
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     char buf[64];
 
     // The initial file system's text files and programs.

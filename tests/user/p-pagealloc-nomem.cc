@@ -61,7 +61,7 @@ void one_round() {
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     one_round();
     size_t after1 = wait_free_pages(start);
     assert_ge(after1 + cache_slack, start);

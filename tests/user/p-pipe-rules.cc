@@ -26,7 +26,7 @@ uint8_t pattern(size_t i) {
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     int pfd[2] = {-1, -1};
     assert_eq(sys_pipe(pfd), 0);
     assert_gt(pfd[0], 2);

@@ -47,7 +47,7 @@ void process_main(int argc, char** argv) {
     if (argc == 2 && strcmp(argv[1], "probe") == 0) {
         probe();
     }
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     static sh_output out;
     // & goes on at once; wait waits. (Timed inside the script: the output

@@ -23,7 +23,7 @@ bool contains(const char* text, const char* part) {
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     sh_expect("echo hi > r1; cat r1", "hi\n");
     sh_expect("echo a much longer line > r1; echo short > r1; cat r1", "short\n");

@@ -10,7 +10,7 @@
 #include "sh-run.hh"
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
 
     // Commands and pipelines, with counts wc must get right.
     sh_expect("echo hello", "hello\n");

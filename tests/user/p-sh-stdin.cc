@@ -24,7 +24,7 @@ void expect_stdin(const char* script, size_t chunk, const char* expected, int st
 }  // namespace
 
 void process_main() {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     const char* script =
         "echo hello | wc\n"
         "echo a |\n"

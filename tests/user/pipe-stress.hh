@@ -38,7 +38,7 @@ inline void write_all(int fd, const uint8_t* buf, size_t n) {
 alignas(4096) inline uint8_t buffer[16384];
 
 inline void run(const char* name, size_t total, int stages) {
-    size_t start = free_pages();
+    size_t start = start_free_pages();
     constexpr int max_stages = 8;
     assert_le(stages, max_stages);
     int pipes[max_stages + 1][2];
