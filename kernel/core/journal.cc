@@ -20,6 +20,7 @@
 #include "journal.hh"
 #include "chkfs-journal.hh"
 #include "abi/errno.hh"
+#include "bufcache.hh"
 #include "kalloc.hh"
 #include "lib.hh"
 #include "log.hh"
@@ -564,4 +565,43 @@ int journal::do_commit() {
     nfreed_ = 0;
     quarantine_all_ = false;
     return 0;
+}
+
+
+// ---- The journal's client over the buffer cache ----
+//
+// Each call takes its own reference for its duration. A pinned entry is
+// never evicted, so the reference that pin() drops leaves the block cached
+// (and the next get finds it without a read).
+
+void bufcache_journal_client::pin(blocknum_t bn) {
+    bcentry* e;
+    int r = bc_->get(dev_, bn, &e);
+    assert(r == 0, "journal: a block being journaled is not in the cache");
+    bc_->pin(e);
+    bc_->put(e);
+}
+
+int bufcache_journal_client::snapshot(blocknum_t bn, void* buf) {
+    bcentry* e;
+    if (int r = bc_->get(dev_, bn, &e); r != 0) {
+        return r;
+    }
+    e->read_begin();
+    memcpy(buf, e->data(), blocksize);
+    e->read_end();
+    bc_->put(e);
+    return 0;
+}
+
+int bufcache_journal_client::write_data() {
+    return bc_->sync(dev_, 0);
+}
+
+void bufcache_journal_client::unpin(blocknum_t bn) {
+    bcentry* e;
+    int r = bc_->get(dev_, bn, &e);
+    assert(r == 0, "journal: a pinned block left the cache");
+    bc_->unpin(e);
+    bc_->put(e);
 }

@@ -128,3 +128,21 @@ struct journal {
     int place(unsigned nblocks);
     unsigned footprint(unsigned nblocks) const;
 };
+
+// The journal's client over the buffer cache (kernel/core/bufcache.hh):
+// pin/unpin are the cache's pins, snapshot reads the cached copy, and
+// write_data is sync(dev, 0) — every dirty block not pinned (file data, and
+// metadata of transactions already written home) goes home and the device
+// is flushed. The file system must call journal::add(bn) between
+// write_begin and write_end of the change (so the block is pinned before
+// anything could write it home).
+struct bufcache;
+struct bufcache_journal_client final : journal_client {
+    bufcache* bc_;
+    blockdev* dev_;
+    bufcache_journal_client(bufcache* bc, blockdev* dev) : bc_(bc), dev_(dev) {}
+    void pin(chkfs::blocknum_t bn) override;
+    int snapshot(chkfs::blocknum_t bn, void* buf) override;
+    int write_data() override;
+    void unpin(chkfs::blocknum_t bn) override;
+};
