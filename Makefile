@@ -276,6 +276,12 @@ $(O)/disk.img: $(O)/mkchkfs $(O)/kernel.elf $(USER_PROGRAMS) $(DISK_FILES) $(O)/
 	$(Q)$(O)/mkchkfs -b $(DISK_BLOCKS) -i $(DISK_INODES) -j $(DISK_JOURNAL) -o $@ $(DISK_CONTENTS)
 
 all: $(O)/disk.img
+# A small disk whose journal holds a committed, not yet replayed
+# transaction (mkchkfs -J), booted by tests/kernel/journal_disk.cc.
+$(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt
+	@echo "  MKCHKFS $@ (pending transaction)"
+	$(Q)$(O)/mkchkfs -b 1024 -J readme.txt -o $@ diskfs/readme.txt
+all: $(O)/journal-pending.img
 cleanfs:
 	rm -f $(O)/disk.img
 	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img
