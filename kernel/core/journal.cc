@@ -24,6 +24,7 @@
 #include "kalloc.hh"
 #include "lib.hh"
 #include "log.hh"
+#include "proc.hh"
 #include "string.hh"
 
 using namespace chkfs;
@@ -260,6 +261,7 @@ journal::~journal() {
     kfree(tx_);
     kfree(freed_);
     kfree(buf_);
+    kfree(owners_);
 }
 
 int journal::mount(blockdev* dev, journal_client* client) {
@@ -289,9 +291,10 @@ int journal::mount(blockdev* dev, journal_client* client) {
         return E_INVAL;
     }
     tx_ = static_cast<txblock*>(kalloc(cap * sizeof(txblock)));
-    freed_ = static_cast<blocknum_t*>(kalloc(quarantine_initial * sizeof(blocknum_t)));
+    freed_ = static_cast<extent*>(kalloc(quarantine_initial * sizeof(extent)));
     buf_ = static_cast<unsigned char*>(kalloc(size_t(cap + 1) * blocksize));
-    if (!tx_ || !freed_ || !buf_) {
+    owners_ = static_cast<opowner*>(kalloc(cap * sizeof(opowner)));
+    if (!tx_ || !freed_ || !buf_ || !owners_) {
         return E_NOMEM;
     }
     nfreed_max_ = quarantine_initial;
@@ -310,6 +313,16 @@ int journal::begin_op() {
     if (!dev_) {
         return E_INVAL;
     }
+    proc* self = current();
+    {
+        spinlock_guard guard(lock_);
+        for (unsigned i = 0; i != active_ops_; ++i) {
+            if (owners_[i].task == self) {
+                ++owners_[i].depth;
+                return 0;
+            }
+        }
+    }
     for (;;) {
         bool must_commit = false;
         int error = 0;
@@ -324,6 +337,7 @@ int journal::begin_op() {
                 return false;
             }
             if (ntx_ + reserved_ + op_max <= capacity_) {
+                owners_[active_ops_] = {self, 1};
                 ++active_ops_;
                 reserved_ += op_max;
                 return true;
@@ -366,26 +380,26 @@ int journal::add(blocknum_t bn) {
     return 0;
 }
 
-void journal::note_free(blocknum_t bn) {
+void journal::note_free(blocknum_t first, uint32_t count) {
     spinlock_guard guard(lock_);
     for (unsigned i = 0; i != ntx_; ++i) {
-        if (tx_[i].bn == bn) {
+        if (tx_[i].bn >= first && tx_[i].bn - first < count) {
             tx_[i].freed = true;        // its copy must not be written home
         }
     }
     if (nfreed_ == nfreed_max_) {
         // Grow (the allocator's spinlock is a leaf: fine under lock_).
-        auto* bigger = static_cast<blocknum_t*>(kalloc(2 * nfreed_max_ * sizeof(blocknum_t)));
+        auto* bigger = static_cast<extent*>(kalloc(2 * nfreed_max_ * sizeof(extent)));
         if (!bigger) {
             quarantine_all_ = true;     // no memory: nothing is reusable until commit
             return;
         }
-        memcpy(bigger, freed_, nfreed_ * sizeof(blocknum_t));
+        memcpy(bigger, freed_, nfreed_ * sizeof(extent));
         kfree(freed_);
         freed_ = bigger;
         nfreed_max_ *= 2;
     }
-    freed_[nfreed_++] = bn;
+    freed_[nfreed_++] = {first, count};
 }
 
 bool journal::quarantined(blocknum_t bn) {
@@ -394,7 +408,7 @@ bool journal::quarantined(blocknum_t bn) {
         return true;
     }
     for (unsigned i = 0; i != nfreed_; ++i) {
-        if (freed_[i] == bn) {
+        if (bn >= freed_[i].first && bn - freed_[i].first < freed_[i].count) {
             return true;
         }
     }
@@ -404,8 +418,16 @@ bool journal::quarantined(blocknum_t bn) {
 void journal::end_op() {
     {
         spinlock_guard guard(lock_);
-        assert(active_ops_ > 0, "journal::end_op without begin_op");
-        --active_ops_;
+        proc* self = current();
+        unsigned i = 0;
+        while (i != active_ops_ && owners_[i].task != self) {
+            ++i;
+        }
+        assert(i != active_ops_, "journal::end_op without begin_op");
+        if (--owners_[i].depth != 0) {
+            return;
+        }
+        owners_[i] = owners_[--active_ops_];
         reserved_ -= op_max;
     }
     wq_.wake_all();

@@ -13,6 +13,8 @@
 #include "spinlock.hh"
 #include "waitqueue.hh"
 
+struct proc;
+
 struct journal_replay_result {
     unsigned transactions = 0;      // committed-but-incomplete transactions written home
     unsigned blocks = 0;            // home blocks written
@@ -75,15 +77,18 @@ struct journal {
     int mount(blockdev* dev, journal_client* client);
     // Unmounted journals refuse every call with E_INVAL.
 
+    // Operations nest: a task already inside one only counts a level.
     int begin_op();                         // may sleep (commit running or no room): 0 or E_IO
     int add(chkfs::blocknum_t bn);          // bn was modified by this operation; E_NOSPC past op_max
-    void note_free(chkfs::blocknum_t bn);   // this operation freed bn
+    // This operation freed blocks [first, first + count).
+    void note_free(chkfs::blocknum_t first, uint32_t count = 1);
     void end_op();
     // True if `bn` was freed by the uncommitted transaction: the allocator
     // must not hand it out yet.
     bool quarantined(chkfs::blocknum_t bn);
     // Commits the running transaction (if it has anything) and writes it
-    // home. 0 or E_IO (the journal then refuses further work).
+    // home. 0 or E_IO (the journal then refuses further work). Never from
+    // inside an operation (it waits for every operation to end).
     int commit();
 
     // Counters for tests and logs.
@@ -107,11 +112,16 @@ struct journal {
     // Guarded by lock_:
     txblock* tx_ = nullptr;         // the running transaction's blocks, capacity_ entries
     unsigned ntx_ = 0;
-    chkfs::blocknum_t* freed_ = nullptr;    // quarantine: freed by the running transaction
+    chkfs::extent* freed_ = nullptr;        // quarantine: runs freed by the running transaction
     unsigned nfreed_ = 0;
     unsigned nfreed_max_ = 0;
     bool quarantine_all_ = false;   // the quarantine could not grow: nothing is reusable
     unsigned active_ops_ = 0;
+    struct opowner {
+        proc* task;
+        unsigned depth;
+    };
+    opowner* owners_ = nullptr;     // the active operations' tasks, capacity_ entries
     unsigned reserved_ = 0;         // op_max per active operation
     bool committing_ = false;
     int error_ = 0;                 // sticky I/O error

@@ -245,12 +245,24 @@ KTEST(journal_writer) {
         assert_eq(j.begin_op(), 0);
         fill(c->cached->block(5), 77);
         assert_eq(j.add(5), 0);
-        j.note_free(60);
+        j.note_free(60, 3);
         j.end_op();
-        assert(j.quarantined(60));
-        assert(!j.quarantined(61));
+        assert(j.quarantined(60) && j.quarantined(62));
+        assert(!j.quarantined(59) && !j.quarantined(63));
         assert_eq(j.commit(), 0);
-        assert(!j.quarantined(60));
+        assert(!j.quarantined(60) && !j.quarantined(62));
+
+        // Operations nest: the inner end_op does not end the operation.
+        assert_eq(j.begin_op(), 0);
+        assert_eq(j.begin_op(), 0);
+        fill(c->cached->block(6), 78);
+        assert_eq(j.add(6), 0);
+        j.end_op();
+        assert(c->pinned[6]);
+        j.end_op();
+        assert_eq(j.commit(), 0);
+        assert(!c->pinned[6]);
+        assert(home_is(d, {6}, 0) == false);
 
         // An operation may not add more than the transaction holds.
         assert_eq(j.begin_op(), 0);
