@@ -232,18 +232,21 @@ int journal_replay(blockdev* dev, journal_replay_result* result) {
 
 // ---- The transaction writer (journal.hh) ----
 //
-// Layout: records go one after another around the ring; a record never
-// straddles the end (it starts again at block 0 instead), so it is one
-// contiguous write. Going around, new records overwrite an old record's
-// metablock before its data blocks, so no surviving metablock loses its
-// data (the checker would skip it with a warning). A transaction's footprint
-// (records, commit and complete markers) is at most njournal / 2 - 2
-// blocks; with that bound, a transaction that wraps to block 0 never
-// reaches the previous transaction's complete marker (written just before
-// it), nor its own first records. Every metablock carries the current
+// Layout: records go one after another around the ring (a record may
+// wrap past the end: its data then goes out in two writes). Going around,
+// new records overwrite an old record's metablock before its data blocks,
+// so no surviving metablock loses its data (the checker would skip it with
+// a warning). A transaction's footprint (records, commit and complete
+// markers) is at most njournal - 2 blocks, so it never reaches the
+// previous transaction's complete marker (written just before it) nor its
+// own first records. Every metablock carries the current
 // boundaries, so the newest durable metablock always describes the disk:
 // before the commit marker is durable the window is empty (nothing to
 // replay); after it, the window is this transaction, which is whole.
+// Admission: an operation joins the running transaction while its
+// reservation (op_max) fits under limit_ (the journal's capacity, or less
+// if the cache cannot hold that many pinned blocks); a lone operation is
+// always admitted into an empty transaction.
 // Locks: lock_ guards tx_, ntx_, freed_, active_ops_, reserved_,
 // committing_, error_. The committing task alone touches tid_, seq_, pos_,
 // buf_ (committing_ keeps everyone else out), and does its I/O unlocked.
@@ -280,7 +283,7 @@ int journal::mount(blockdev* dev, journal_client* client) {
     if (r != 0) {
         return r;
     }
-    unsigned maxfoot = sb.njournal / 2 >= 2 ? sb.njournal / 2 - 2 : 0;
+    unsigned maxfoot = sb.njournal >= 2 ? sb.njournal - 2 : 0;
     unsigned cap = 0;
     while (footprint(cap + 1) <= maxfoot) {
         ++cap;
@@ -303,6 +306,7 @@ int journal::mount(blockdev* dev, journal_client* client) {
     journal_bn_ = sb.journal_bn;
     njournal_ = sb.njournal;
     capacity_ = cap;
+    limit_ = client->max_blocks() < cap ? client->max_blocks() : cap;
     tid_ = 1;
     seq_ = 1;
     pos_ = 0;
@@ -336,7 +340,7 @@ int journal::begin_op() {
             if (committing_) {
                 return false;
             }
-            if (ntx_ + reserved_ + op_max <= capacity_) {
+            if ((ntx_ == 0 && active_ops_ == 0) || ntx_ + reserved_ + op_max <= limit_) {
                 owners_[active_ops_] = {self, 1};
                 ++active_ops_;
                 reserved_ += op_max;
@@ -467,14 +471,21 @@ int journal::commit() {
     return r;
 }
 
-// Journal index where a run of `n` blocks goes (never straddling the end).
+// Journal index where a run of `n` blocks goes (the ring continues).
 int journal::place(unsigned n) {
-    if (pos_ + n > njournal_) {
-        pos_ = 0;
-    }
     unsigned at = pos_;
-    pos_ += n;
+    pos_ = (pos_ + n) % njournal_;
     return int(at);
+}
+
+// Writes `n` blocks at journal index `at`, in two pieces if they wrap.
+int journal::write_ring(unsigned at, unsigned n, const void* src) {
+    unsigned first = njournal_ - at < n ? njournal_ - at : n;
+    int r = dev_->write(journal_bn_ + at, first, src);
+    if (r == 0 && first < n) {
+        r = dev_->write(journal_bn_, n - first, static_cast<const unsigned char*>(src) + size_t(first) * blocksize);
+    }
+    return r;
 }
 
 int journal::write_marker(uint16_t flags, tid_t commit, tid_t complete) {
@@ -551,7 +562,7 @@ int journal::do_commit() {
         seal_metablock(mbp);
         int at = place(1 + count);
         r = dev_->write(journal_bn_ + at, 1, mbp);
-        r = r ? r : dev_->write(journal_bn_ + at + 1, count, buf_ + size_t(done + 1) * blocksize);
+        r = r ? r : write_ring((at + 1) % njournal_, count, buf_ + size_t(done + 1) * blocksize);
         done += count;
         first = false;
     }

@@ -66,6 +66,11 @@ struct journal_client {
     // snapshot): the cached copy is clean unless changed since (it was not:
     // no operation ran), and may be evicted again.
     virtual void unpin(chkfs::blocknum_t bn) = 0;
+    // The most blocks a transaction may keep pinned (a small cache cannot
+    // hold many: operations then commit sooner, one alone at the least).
+    virtual unsigned max_blocks() {
+        return ~0U;
+    }
 };
 
 struct journal {
@@ -108,7 +113,8 @@ struct journal {
     journal_client* client_ = nullptr;
     chkfs::blocknum_t journal_bn_ = 0;
     unsigned njournal_ = 0;
-    unsigned capacity_ = 0;         // blocks (added + freed) one transaction may hold
+    unsigned capacity_ = 0;         // blocks one transaction may hold (journal size)
+    unsigned limit_ = 0;            // admission limit: capacity_ or the client's max_blocks()
     // Guarded by lock_:
     txblock* tx_ = nullptr;         // the running transaction's blocks, capacity_ entries
     unsigned ntx_ = 0;
@@ -136,6 +142,7 @@ struct journal {
     int write_record(unsigned first, unsigned count, uint16_t flags, unsigned nrec_blocks);
     int write_marker(uint16_t flags, chkfs::tid_t commit, chkfs::tid_t complete);
     int place(unsigned nblocks);
+    int write_ring(unsigned at, unsigned n, const void* src);
     unsigned footprint(unsigned nblocks) const;
 };
 
@@ -150,7 +157,14 @@ struct bufcache;
 struct bufcache_journal_client final : journal_client {
     bufcache* bc_;
     blockdev* dev_;
-    bufcache_journal_client(bufcache* bc, blockdev* dev) : bc_(bc), dev_(dev) {}
+    unsigned max_blocks_;
+    // max_blocks: pinned blocks the cache can spare (slots beyond what
+    // operations hold at once).
+    bufcache_journal_client(bufcache* bc, blockdev* dev, unsigned max_blocks = ~0U)
+        : bc_(bc), dev_(dev), max_blocks_(max_blocks) {}
+    unsigned max_blocks() override {
+        return max_blocks_;
+    }
     void pin(chkfs::blocknum_t bn) override;
     int snapshot(chkfs::blocknum_t bn, void* buf) override;
     int write_data() override;

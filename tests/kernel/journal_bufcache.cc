@@ -5,7 +5,8 @@
 // before the commit (ordered); and a crash after every possible number of
 // block writes (faultdisk under the cache) during two transactions leaves,
 // after replay, metadata all old, all first or all second version, with
-// the data each version points to already on disk.
+// the data each version points to already on disk. A client that can
+// spare no pinned block gets one operation per transaction.
 //! expect: ktest journal_bufcache: passed
 #include "bufcache.hh"
 #include "chkfs-journal.hh"
@@ -97,6 +98,24 @@ KTEST(journal_bufcache) {
         assert_eq(j.commit(), 0);
         assert_eq(c.pinned_count(), 0U);
         assert(all(d, meta1, 1) && all(d, meta2, 1));
+        c.destroy();
+    }
+
+    // A cache that can spare no pinned block: each operation is admitted
+    // alone, and the next one commits it first.
+    format(d);
+    {
+        bufcache c;
+        assert_eq(c.init(10), 0);
+        bufcache_journal_client client(&c, d, 0);
+        journal j;
+        assert_eq(j.mount(d, &client), 0);
+        version(c, d, j, 1);
+        assert(all(d, meta1, 0));
+        assert_eq(j.begin_op(), 0);
+        assert(all(d, meta1, 1) && all(d, meta2, 1));
+        assert_eq(c.pinned_count(), 0U);
+        j.end_op();
         c.destroy();
     }
 
