@@ -334,7 +334,12 @@ int journal::begin_op() {
         w.block_until(wq_, [&] {
             spinlock_guard guard(lock_);
             if (error_) {
-                error = error_;
+                error = error_;             // begins anyway: end_op follows
+                if (active_ops_ < capacity_) {
+                    owners_[active_ops_] = {self, 1};
+                    ++active_ops_;
+                    reserved_ += op_max;
+                }
                 return true;
             }
             if (committing_) {
@@ -406,6 +411,11 @@ void journal::note_free(blocknum_t first, uint32_t count) {
     freed_[nfreed_++] = {first, count};
 }
 
+bool journal::has_quarantine() {
+    spinlock_guard guard(lock_);
+    return nfreed_ != 0 || quarantine_all_;
+}
+
 bool journal::quarantined(blocknum_t bn) {
     spinlock_guard guard(lock_);
     if (quarantine_all_) {
@@ -426,6 +436,9 @@ void journal::end_op() {
         unsigned i = 0;
         while (i != active_ops_ && owners_[i].task != self) {
             ++i;
+        }
+        if (i == active_ops_ && error_) {
+            return;                     // begun after an error with the table full
         }
         assert(i != active_ops_, "journal::end_op without begin_op");
         if (--owners_[i].depth != 0) {

@@ -83,6 +83,8 @@ struct journal {
     // Unmounted journals refuse every call with E_INVAL.
 
     // Operations nest: a task already inside one only counts a level.
+    // After an I/O error the operation still begins (end_op must follow)
+    // and the error is returned.
     int begin_op();                         // may sleep (commit running or no room): 0 or E_IO
     int add(chkfs::blocknum_t bn);          // bn was modified by this operation; E_NOSPC past op_max
     // This operation freed blocks [first, first + count).
@@ -91,6 +93,10 @@ struct journal {
     // True if `bn` was freed by the uncommitted transaction: the allocator
     // must not hand it out yet.
     bool quarantined(chkfs::blocknum_t bn);
+    // Does the running transaction hold freed blocks? (An allocation that
+    // failed for lack of space may succeed after a commit: the caller ends
+    // its operation, commits, and retries.)
+    bool has_quarantine();
     // Commits the running transaction (if it has anything) and writes it
     // home. 0 or E_IO (the journal then refuses further work). Never from
     // inside an operation (it waits for every operation to end).

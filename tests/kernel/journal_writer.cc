@@ -247,10 +247,12 @@ KTEST(journal_writer) {
         assert_eq(j.add(5), 0);
         j.note_free(60, 3);
         j.end_op();
+        assert(j.has_quarantine());
         assert(j.quarantined(60) && j.quarantined(62));
         assert(!j.quarantined(59) && !j.quarantined(63));
         assert_eq(j.commit(), 0);
         assert(!j.quarantined(60) && !j.quarantined(62));
+        assert(!j.has_quarantine());
 
         // Operations nest: the inner end_op does not end the operation.
         assert_eq(j.begin_op(), 0);
