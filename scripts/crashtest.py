@@ -85,6 +85,14 @@ class state:
         return lines
 
 
+def before_cut(text):
+    """The serial log up to the line where faultdisk began dropping writes
+    (diskfail mode): a sync that returned after it made nothing durable,
+    so later `durable` reports do not count."""
+    m = re.search(r"^.*faultdisk: write budget spent", text, re.MULTILINE)
+    return text[:m.start()] if m else text
+
+
 def durable_state(text):
     """Parses p-crashwork's output (possibly cut off anywhere)."""
     st = state()
@@ -228,7 +236,7 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         res.words.append(f"workload seed {work_seed}, writes dropped after block write {n}")
     log, status, ran, debug = boot(cmdline, image, o.ncpu, workdir, f"trial-{i}-work",
                                    f"{work_seed}\n", kill_after, r"crashwork: start", o.timeout)
-    st = durable_state(log)
+    st = durable_state(before_cut(log))
     if i == 0:
         writes = block_writes(debug)
         if not st.done or status != EXIT_PASS:

@@ -72,6 +72,15 @@ class DurableState(unittest.TestCase):
         self.assertEqual(st.checker_input(), [])
 
 
+    def test_reports_after_the_write_cut_do_not_count(self):
+        text = LOG + ("faultdisk: write budget spent at block 40: dropping every write from now on\n"
+                      "crashwork: durable 2\ncrashwork: end 2\n")
+        st = crashtest.durable_state(crashtest.before_cut(text))
+        self.assertEqual(st.report, 1)
+        self.assertEqual(st.flux, {"cw2", "cw3", "cw4"})
+        self.assertEqual(crashtest.before_cut(LOG), LOG)
+
+
 class MemfsSelftest(unittest.TestCase):
     def test_workload_and_checker_on_memfs(self):
         r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
