@@ -263,6 +263,8 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         bad = [l for l in log2.splitlines() if l.startswith("crashcheck:") or "PANIC" in l]
         res.fail("checker: " + (" | ".join(bad)[:400] or f"exit {status2}, no verdict"))
         return res, calibration
+    rm = re.search(r"journal: \S+ replayed (\d+) transaction", log2)
+    res.words.append(f"mount replayed {rm.group(1) if rm else 0}")
     res.words.append(m.group(0).replace(": succeeded!", "").replace("crashcheck: ", "check: "))
     code, out = fsck(image)
     if code != 0 or "nothing to replay" not in out:
