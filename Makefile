@@ -275,7 +275,15 @@ $(O)/disk.img: $(O)/mkchkfs $(O)/kernel.elf $(USER_PROGRAMS) $(DISK_FILES) $(O)/
 	@echo "  MKCHKFS $@ ($(words $(DISK_CONTENTS)) files)"
 	$(Q)$(O)/mkchkfs -b $(DISK_BLOCKS) -i $(DISK_INODES) -j $(DISK_JOURNAL) -o $@ $(DISK_CONTENTS)
 
-all: $(O)/disk.img
+all: $(O)/disk.img $(O)/chkfsck $(O)/disk-small.img $(O)/disk-bad.img
+# A disk that is not a chickadeefs (zeros) for tests/user/p-disk-badsb.
+$(O)/disk-bad.img:
+	$(Q)truncate -s 1M $@
+# A small disk for tests/user/p-disk-nospc (E_NOSPC): 400 blocks holding
+# only that program.
+$(O)/disk-small.img: $(O)/mkchkfs $(O)/user/disk-nospc
+	@echo "  MKCHKFS $@"
+	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/disk-nospc:disk-nospc
 # A small disk whose journal holds a committed, not yet replayed
 # transaction (mkchkfs -J), booted by tests/kernel/journal_disk.cc.
 $(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt
@@ -318,6 +326,7 @@ HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen st
 	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/chkfs-journal.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
+	kernel/core/chkfs-logic.cc \
 	user/u-shparse.cc $(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))

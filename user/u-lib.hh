@@ -80,9 +80,9 @@ __attribute__((always_inline)) inline void clobber_memory(void* ptr) {
 // ---------------------------------------------------------------------------
 // Generated stubs: one inline `sys_name` per plain/noreturn table row.
 //
-// Not implemented by the kernel yet — each returns E_NOSYS until its part of
-// the kernel exists: sys_readdiskfile (the disk file system) and kernel
-// threads (sys_clone). With one thread per process, sys_gettid returns the
+// Not implemented by the kernel yet — returns E_NOSYS until its part of
+// the kernel exists: kernel threads (sys_clone). sys_readdiskfile reads a
+// file of the disk's file system by name (E_NOENT without a disk). With one thread per process, sys_gettid returns the
 // pid and sys_texit ends the process. sys_readdir(dir, index, name, size)
 // is Nuthatch's own: the name of entry `index` of directory `dir` ("/")
 // into name[0..size), returning its length, 0 past the last entry.
