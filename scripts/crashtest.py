@@ -356,7 +356,8 @@ def main(argv):
                 print("crashtest: no calibration run, stopping")
                 failed_runs.append(i)
                 break
-        print(f"crashtest: {passed} passed, {failed} failed (seed {o.seed}; logs and images in {workdir})")
+        kept = f"; logs and images in {workdir}" if o.keep or failed_runs else ""
+        print(f"crashtest: {passed} passed, {failed} failed (seed {o.seed}{kept})")
         return 0 if failed == 0 and passed == len(indices) else 1
     finally:
         if not o.keep and os.path.isdir(workdir) and not failed_runs:

@@ -2,8 +2,9 @@
 p-crashwork's log says is durable (durable_state), for logs cut off
 anywhere; and the workload and checker programs end to end on the memory
 file system (crashtest.py --memfs-selftest: one boot, the checker must
-catch a wrong CRC and pass on the true state). Run by `make check` as the
-tool tests tools/test_crash.*.
+catch a wrong CRC and pass on the true state); and the short crash test
+on the disk (two trials). Run by `make check` as the tool tests
+tools/test_crash.*.
 
 Easy to get wrong: a killed QEMU leaves a log that ends inside a line or
 inside a durable report; neither may count.
@@ -89,6 +90,22 @@ class MemfsSelftest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("a wrong CRC is caught", r.stdout)
         self.assertIn("succeeded!", r.stdout)
+
+
+class CrashTrials(unittest.TestCase):
+    """The short version of `make crashtest`: the calibration run, one
+    kill and one diskfail trial on the disk file system."""
+
+    def test_two_trials(self):
+        for path in ("obj/disk.img", "obj/chkfsck", "obj/kernel.elf"):
+            self.assertTrue(os.path.exists(os.path.join(ROOT, path)), f"{path} missing: run make")
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
+                            "--trials", "2", "--seed", "8"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("3 passed, 0 failed", r.stdout)
+        self.assertIn("killed", r.stdout)
+        self.assertIn("writes dropped after block write", r.stdout)
 
 
 if __name__ == "__main__":
