@@ -23,6 +23,7 @@
 #include "memviewer.hh"
 #include "pipe.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "syscall.hh"
 #include "uaccess.hh"
 #include "vfs.hh"
@@ -34,7 +35,7 @@ using ctx = syscall_context*;
 // Holds a reference to a descriptor's file for the length of a call.
 struct file_ref {
     file* f;
-    file_ref(ctx c, int fd) : f(c->p->fds_.get(fd)) {}
+    file_ref(ctx c, int fd) : f(c->p->process_->fds_.get(fd)) {}
     ~file_ref() {
         if (f) {
             f->put();
@@ -80,11 +81,11 @@ ssize_t syscall_write(ctx c, int fd, const char* buffer, size_t size) {
 }
 
 int syscall_close(ctx c, int fd) {
-    return c->p->fds_.close(fd);
+    return c->p->process_->fds_.close(fd);
 }
 
 int syscall_dup2(ctx c, int oldfd, int newfd) {
-    return c->p->fds_.dup2(oldfd, newfd);
+    return c->p->process_->fds_.dup2(oldfd, newfd);
 }
 
 int syscall_pipe(ctx c, int* pfd) {
@@ -99,14 +100,14 @@ int syscall_pipe(ctx c, int* pfd) {
         return e;
     }
     int fds[2];
-    if (int e = c->p->fds_.install2(r, w, &fds[0], &fds[1]); e < 0) {
+    if (int e = c->p->process_->fds_.install2(r, w, &fds[0], &fds[1]); e < 0) {
         r->put();
         w->put();
         return e;
     }
     if (copy_to_user(user_pt(c), uva(pfd), fds, sizeof(fds)) < 0) {
-        c->p->fds_.close(fds[0]);
-        c->p->fds_.close(fds[1]);
+        c->p->process_->fds_.close(fds[0]);
+        c->p->process_->fds_.close(fds[1]);
         return E_FAULT;
     }
     return 0;
@@ -149,7 +150,7 @@ int syscall_open(ctx c, const char* user_path, int flags) {
     if (!f) {
         return E_NOMEM;
     }
-    int fd = c->p->fds_.install(f);
+    int fd = c->p->process_->fds_.install(f);
     if (fd < 0) {
         f->put();
     }
