@@ -257,7 +257,8 @@ $(O)/tools/lib/%.o: lib/%.cc
 	@mkdir -p $(@D)
 	@echo "  HOSTCXX $<"
 	$(Q)$(HOSTCXX) $(CHKFS_TOOL_CXXFLAGS) $(HOST_LIB_RENAMES) -c $< -o $@
-$(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o
+$(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o $(O)/tools/lib/crc32c.o \
+		$(O)/tools/lib/chkfs-journal.o $(O)/tools/lib/printf.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCXX) -o $@ $^
 $(O)/chkfsck: $(O)/tools/tools/chkfsck.o $(O)/tools/tools/chkfs-fsck.o $(O)/tools/lib/crc32c.o \
@@ -283,6 +284,12 @@ $(O)/disk-bad.img:
 $(O)/disk-small.img: $(O)/mkchkfs $(O)/user/disk-nospc
 	@echo "  MKCHKFS $@"
 	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/disk-nospc:disk-nospc
+# A small disk whose journal holds a committed, not yet replayed
+# transaction (mkchkfs -J), booted by tests/kernel/journal_disk.cc.
+$(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt
+	@echo "  MKCHKFS $@ (pending transaction)"
+	$(Q)$(O)/mkchkfs -b 1024 -J readme.txt -o $@ diskfs/readme.txt
+all: $(O)/journal-pending.img
 cleanfs:
 	rm -f $(O)/disk.img
 	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img

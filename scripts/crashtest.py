@@ -85,6 +85,14 @@ class state:
         return lines
 
 
+def before_cut(text):
+    """The serial log up to the line where faultdisk began dropping writes
+    (diskfail mode): a sync that returned after it made nothing durable,
+    so later `durable` reports do not count."""
+    m = re.search(r"^.*faultdisk: write budget spent", text, re.MULTILINE)
+    return text[:m.start()] if m else text
+
+
 def durable_state(text):
     """Parses p-crashwork's output (possibly cut off anywhere)."""
     st = state()
@@ -228,7 +236,7 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         res.words.append(f"workload seed {work_seed}, writes dropped after block write {n}")
     log, status, ran, debug = boot(cmdline, image, o.ncpu, workdir, f"trial-{i}-work",
                                    f"{work_seed}\n", kill_after, r"crashwork: start", o.timeout)
-    st = durable_state(log)
+    st = durable_state(before_cut(log))
     if i == 0:
         writes = block_writes(debug)
         if not st.done or status != EXIT_PASS:
@@ -255,6 +263,8 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         bad = [l for l in log2.splitlines() if l.startswith("crashcheck:") or "PANIC" in l]
         res.fail("checker: " + (" | ".join(bad)[:400] or f"exit {status2}, no verdict"))
         return res, calibration
+    rm = re.search(r"journal: \S+ replayed (\d+) transaction", log2)
+    res.words.append(f"mount replayed {rm.group(1) if rm else 0}")
     res.words.append(m.group(0).replace(": succeeded!", "").replace("crashcheck: ", "check: "))
     code, out = fsck(image)
     if code != 0 or "nothing to replay" not in out:
@@ -346,7 +356,8 @@ def main(argv):
                 print("crashtest: no calibration run, stopping")
                 failed_runs.append(i)
                 break
-        print(f"crashtest: {passed} passed, {failed} failed (seed {o.seed}; logs and images in {workdir})")
+        kept = f"; logs and images in {workdir}" if o.keep or failed_runs else ""
+        print(f"crashtest: {passed} passed, {failed} failed (seed {o.seed}{kept})")
         return 0 if failed == 0 and passed == len(indices) else 1
     finally:
         if not o.keep and os.path.isdir(workdir) and not failed_runs:

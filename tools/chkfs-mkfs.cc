@@ -5,8 +5,11 @@
 // blocks uses N blocks, not N + 1; the root directory's size is a whole
 // number of blocks (empty slots included), as Chickadee's tools make it.
 #include "chkfs-mkfs.hh"
+#include "chkfs-journal.hh"
 #include <cstring>
 #include <set>
+
+uint32_t crc32c(uint32_t crc, const void* buf, size_t sz);
 
 using namespace chkfs;
 
@@ -203,5 +206,59 @@ std::string mkfs_build(const mkfs_options& opt, const std::vector<mkfs_file>& fi
     for (uint64_t b = next; b < sb.journal_bn; ++b) {
         bitmap_set_free(fbb, blocknum_t(b), true);
     }
+    return "";
+}
+
+std::vector<unsigned char> mkfs_pending_block(const std::string& name) {
+    std::string line = "replayed by the journal: " + name + "\n";
+    std::vector<unsigned char> b(blocksize);
+    for (size_t i = 0; i != blocksize; ++i) {
+        b[i] = (unsigned char) line[i % line.size()];
+    }
+    return b;
+}
+
+std::string mkfs_journal_pending(std::vector<unsigned char>& image, const std::string& name) {
+    superblock sb;
+    memcpy(&sb, image.data() + superblock_offset, sizeof(sb));
+    if (sb.njournal < 3) {
+        return "the journal is too small for a pending transaction";
+    }
+    auto block = [&](uint64_t bn) { return image.data() + bn * blocksize; };
+    const inode* root = reinterpret_cast<const inode*>(block(sb.inode_bn)) + root_inum;
+    const dirent* de = reinterpret_cast<const dirent*>(block(root->direct[0].first));
+    blocknum_t target = 0;
+    for (size_t i = 0; i != root->size / direntsize; ++i) {
+        if (de[i].inum != 0 && name == de[i].name) {
+            const inode* in = reinterpret_cast<const inode*>(block(sb.inode_bn)) + de[i].inum;
+            target = in->size ? in->direct[0].first : 0;
+        }
+    }
+    if (target == 0) {
+        return "no non-empty file named '" + name + "' for the pending transaction";
+    }
+    auto data = mkfs_pending_block(name);
+    jmetablock mb = {};
+    mb.magic = journalmagic;
+    mb.seq = 1;
+    mb.tid = 1;
+    mb.commit_boundary = 1;
+    mb.complete_boundary = 1;
+    mb.flags = jf_meta | jf_start;
+    mb.nref = 1;
+    mb.ref[0].bn = target;
+    mb.ref[0].bchecksum = crc32c(0, data.data(), blocksize);
+    seal_metablock(&mb);
+    memcpy(block(sb.journal_bn), &mb, blocksize);
+    memcpy(block(sb.journal_bn + 1), data.data(), blocksize);
+    mb = {};
+    mb.magic = journalmagic;
+    mb.seq = 2;
+    mb.tid = 1;
+    mb.commit_boundary = 2;
+    mb.complete_boundary = 1;
+    mb.flags = jf_meta | jf_commit;
+    seal_metablock(&mb);
+    memcpy(block(sb.journal_bn + 2), &mb, blocksize);
     return "";
 }

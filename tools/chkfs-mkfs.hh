@@ -36,3 +36,13 @@ std::string mkfs_build(const mkfs_options& opt, const std::vector<mkfs_file>& fi
 
 // Is `name` a valid directory-entry name? Returns "" or the reason.
 std::string mkfs_check_name(const std::string& name);
+
+// For tests of journal replay: journals, at the start of the journal, a
+// committed but not complete transaction (a start metablock, one copy, a
+// commit metablock) that replaces the first block of file `name` with the
+// text "replayed by the journal: NAME\n" repeated over the whole block. The
+// home block is left as it was, so mounting (or chkfsck) must replay it.
+// Returns "" or the reason (no such file, empty file, no journal).
+std::string mkfs_journal_pending(std::vector<unsigned char>& image, const std::string& name);
+// The block that transaction writes home.
+std::vector<unsigned char> mkfs_pending_block(const std::string& name);

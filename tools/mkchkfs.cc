@@ -1,12 +1,14 @@
 // mkchkfs.cc — host tool: build a chickadeefs disk image from files.
 //
 //   mkchkfs [-b BLOCKS] [-i INODES] [-j JOURNAL] [-w SWAP] [-f FIRSTDATA]
-//           [-e MAXEXTENT] [-s BOOTSECTOR] -o IMAGE FILE[:NAME]...
+//           [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] -o IMAGE FILE[:NAME]...
 //
 // Each FILE goes into the root directory under NAME (default: its last
 // path component), in the order given; the first lands at the first data
 // block. The image is written to IMAGE.tmp and renamed, so a failure
 // leaves IMAGE as it was. Zero blocks are not written (the file is sparse).
+// -J NAME (for tests of journal replay) also journals a committed but not
+// complete transaction rewriting NAME's first block (mkfs_journal_pending).
 // Easy to get wrong: numbers are parsed strictly (no trailing junk, no
 // negative values), and reading an input file is checked for errors.
 #include "chkfs-mkfs.hh"
@@ -29,14 +31,15 @@ const char* progname = "mkchkfs";
         fprintf(stderr, "%s: %s\n", progname, why);
     }
     fprintf(stderr, "usage: %s [-b BLOCKS] [-i INODES] [-j JOURNAL] [-w SWAP] [-f FIRSTDATA]\n"
-            "       [-e MAXEXTENT] [-s BOOTSECTOR] -o IMAGE FILE[:NAME]...\n"
+            "       [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] -o IMAGE FILE[:NAME]...\n"
             "  -b  image size in 4096-byte blocks (default 32768)\n"
             "  -i  inode count (default: inode blocks up to block 16)\n"
             "  -j  journal blocks (default 64)\n"
             "  -w  swap blocks (default 0)\n"
             "  -f  fail unless the first file starts at this block\n"
             "  -e  split files into extents of at most this many blocks\n"
-            "  -s  boot sector (at most 510 bytes) for block 0; also writes the 0x55AA signature\n",
+            "  -s  boot sector (at most 510 bytes) for block 0; also writes the 0x55AA signature\n"
+            "  -J  (tests) leave a committed, not yet replayed transaction rewriting NAME's first block\n",
             progname);
     exit(2);
 }
@@ -117,8 +120,9 @@ int main(int argc, char** argv) {
     mkfs_options opt;
     const char* output = nullptr;
     const char* bootsector = nullptr;
+    const char* pending = nullptr;
     int c;
-    while ((c = getopt(argc, argv, "b:i:j:w:f:e:s:o:h")) != -1) {
+    while ((c = getopt(argc, argv, "b:i:j:w:f:e:s:o:J:h")) != -1) {
         switch (c) {
         case 'b': opt.nblocks = parse_number(optarg, 'b', 0xFFFFFFFF); break;
         case 'i': opt.ninodes = int32_t(parse_number(optarg, 'i', 0x7FFFFFFF)); break;
@@ -128,6 +132,7 @@ int main(int argc, char** argv) {
         case 'e': opt.max_extent = parse_number(optarg, 'e', 0xFFFFFFFF); break;
         case 's': bootsector = optarg; break;
         case 'o': output = optarg; break;
+        case 'J': pending = optarg; break;
         default: usage(nullptr);
         }
     }
@@ -165,6 +170,9 @@ int main(int argc, char** argv) {
     std::vector<unsigned char> image;
     try {
         why = mkfs_build(opt, files, image);
+        if (why.empty() && pending) {
+            why = mkfs_journal_pending(image, pending);
+        }
     } catch (const std::bad_alloc&) {
         why = "not enough memory to build a " + std::to_string(opt.nblocks) + "-block image";
     }

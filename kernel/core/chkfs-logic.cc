@@ -893,6 +893,12 @@ struct bitmap_cursor {
         *f = bitmap_is_free(hb_.data(), b % bitsperblock);
         return 0;
     }
+    // Free and reusable now (not quarantined by a journal).
+    int is_allocatable(blocknum_t b, bool* f) {
+        int r = is_free(b, f);
+        *f = r == 0 && *f && hb_.io_.reusable(b);
+        return r;
+    }
     int set(blocknum_t b, bool f) {
         if (int r = hold(b); r < 0) {
             return r;
@@ -940,7 +946,7 @@ int fs::alloc_run(blocknum_t hint, uint32_t want, bool exact, blocknum_t* first,
         blocknum_t end = pass == 0 ? hi : hint;
         while (b < end) {
             bool f;
-            if (int r = bc.is_free(b, &f); r < 0) {
+            if (int r = bc.is_allocatable(b, &f); r < 0) {
                 return r;
             }
             if (!f) {
@@ -949,7 +955,7 @@ int fs::alloc_run(blocknum_t hint, uint32_t want, bool exact, blocknum_t* first,
             }
             uint32_t len = 1;
             while (len < want && b + len < hi) {
-                if (int r = bc.is_free(b + len, &f); r < 0) {
+                if (int r = bc.is_allocatable(b + len, &f); r < 0) {
                     return r;
                 }
                 if (!f) {
@@ -980,7 +986,7 @@ int fs::alloc_at(blocknum_t bn) {
     bitmap_lock lock(io_);
     bitmap_cursor bc(io_, sb_);
     bool f;
-    if (int r = bc.is_free(bn, &f); r < 0) {
+    if (int r = bc.is_allocatable(bn, &f); r < 0) {
         return r;
     }
     if (!f) {
@@ -997,7 +1003,11 @@ int fs::free_run(blocknum_t first, uint32_t count) {
         return E_IO;
     }
     bitmap_lock lock(io_);
-    return bitmap_set(first, count, true);
+    int r = bitmap_set(first, count, true);
+    if (r == 0) {
+        io_.freed(first, count);
+    }
+    return r;
 }
 
 int64_t fs::count_free() {

@@ -64,6 +64,12 @@ struct blockio {
     // Brackets one change that must reach the disk whole (may nest).
     virtual void tx_begin() {}
     virtual void tx_end() {}
+    // Blocks [first, first + count) were just marked free (a journal keeps
+    // them from reuse until the freeing transaction commits).
+    virtual void freed(blocknum_t first, uint32_t count) { (void) first; (void) count; }
+    // May a free block be allocated now? (false: freed by an uncommitted
+    // transaction).
+    virtual bool reusable(blocknum_t bn) { (void) bn; return true; }
 };
 
 // Holds a block for a scope; releases it on destruction or `release`.

@@ -34,6 +34,7 @@
 #include "chkfs-logic.hh"
 #include "blockdev.hh"
 #include "bufcache.hh"
+#include "journal.hh"
 #include "list.hh"
 #include "log.hh"
 #include "sleeplock.hh"
@@ -124,8 +125,16 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
     list<chkfs_inode, &chkfs_inode::links_> table_;    // [table_lock_]
     size_t ntable_ = 0;                                 // [table_lock_]
 
+    // The journal (kernel/core/journal.hh, docs/journal.md): metadata
+    // blocks changed inside a transaction are added (and so pinned in the
+    // cache) before their write bracket ends; file data goes home before
+    // each commit. A cache of N slots keeps at most N/4 blocks pinned.
+    bufcache_journal_client jclient_;
+    journal journal_;
+
     chkfs_volume(blockdev* dev, bufcache* cache, const chkfs::superblock& sb)
-        : dev_(dev), cache_(cache), fs_(*this, sb) {}
+        : dev_(dev), cache_(cache), fs_(*this, sb),
+          jclient_(cache, dev, unsigned(cache->nslots() / 4)) {}
 
     // --- blockio ---
     int get(chkfs::blocknum_t bn, chkfs::blockref& ref, bool load) override {
@@ -142,7 +151,12 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
     void write_begin(chkfs::blockref& ref) override {
         static_cast<bcentry*>(ref.handle)->write_begin();
     }
-    void write_end(chkfs::blockref& ref, chkfs::dirty_kind) override {
+    void write_end(chkfs::blockref& ref, chkfs::dirty_kind kind) override {
+        if (kind == chkfs::dirty_kind::meta) {
+            if (int r = journal_.add(ref.bn); r < 0) {
+                log_printf(log_level::error, "chkfs: block %u not journaled: error %d\n", ref.bn, r);
+            }
+        }
         static_cast<bcentry*>(ref.handle)->write_end();
     }
     void put(chkfs::blockref& ref) override {
@@ -150,11 +164,21 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
     }
     void lock_bitmap() override { bitmap_lock_.lock(); }
     void unlock_bitmap() override { bitmap_lock_.unlock(); }
+    void tx_begin() override {
+        if (int r = journal_.begin_op(); r < 0) {
+            log_printf(log_level::error, "chkfs: journal: error %d\n", r);
+        }
+    }
+    void tx_end() override { journal_.end_op(); }
+    void freed(chkfs::blocknum_t first, uint32_t count) override { journal_.note_free(first, count); }
+    bool reusable(chkfs::blocknum_t bn) override { return !journal_.quarantined(bn); }
 
     // --- vfs_filesystem: the inodes and the bitmap live in the cache, so
     // the cache's sync writes them home.
     int sync(int mode) override {
-        return cache_->sync(dev_, mode);
+        int r = journal_.commit();
+        int r2 = cache_->sync(dev_, mode);
+        return r < 0 ? r : r2;
     }
 
     // --- the inode table ---
@@ -258,8 +282,27 @@ ssize_t chkfs_inode::write_at(const iobuf& buf, off_t off) {
     }
     cache_reservation res(vol_->cache_);
     exclusive_guard guard(lock_);
-    iobuf_transfer xf(buf);
-    return vol_->fs_.write(inum(), uint64_t(off), buf.size, xf);
+    // Out of space while the running transaction holds freed blocks: they
+    // become reusable once it commits (journal quarantine), so commit and
+    // try the rest once more.
+    size_t done = 0;
+    bool retried = false;
+    for (;;) {
+        iobuf rest{buf.pt, buf.addr + done, buf.size - done};
+        iobuf_transfer xf(rest);
+        ssize_t r = vol_->fs_.write(inum(), uint64_t(off) + done, rest.size, xf);
+        if (r > 0) {
+            done += size_t(r);
+        }
+        bool short_of_space = r == E_NOSPC || (r >= 0 && done < buf.size);
+        if (short_of_space && !retried && vol_->journal_.has_quarantine()) {
+            retried = true;
+            if (vol_->journal_.commit() == 0) {
+                continue;
+            }
+        }
+        return done ? ssize_t(done) : r;
+    }
 }
 
 off_t chkfs_inode::size() {
@@ -394,6 +437,15 @@ int chkfs_mount(blockdev* dev, bufcache* cache, dirnode** root, chkfs_volume** v
         delete v;
         return E_NOMEM;
     }
+    // Replay before the file system reads anything but the superblock;
+    // then drop what the cache holds of this disk (it may predate replay).
+    if (int r = v->journal_.mount(dev, &v->jclient_); r < 0) {
+        log_printf(log_level::warn, "chkfs: %s: not mounted: journal error %d\n", dev->name_, r);
+        delete d;
+        delete v;
+        return r;
+    }
+    cache->sync(dev, 1);
     // The root must be a directory.
     {
         chkfs::inode_ref ir(*v);

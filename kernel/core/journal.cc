@@ -20,9 +20,11 @@
 #include "journal.hh"
 #include "chkfs-journal.hh"
 #include "abi/errno.hh"
+#include "bufcache.hh"
 #include "kalloc.hh"
 #include "lib.hh"
 #include "log.hh"
+#include "proc.hh"
 #include "string.hh"
 
 using namespace chkfs;
@@ -230,18 +232,21 @@ int journal_replay(blockdev* dev, journal_replay_result* result) {
 
 // ---- The transaction writer (journal.hh) ----
 //
-// Layout: records go one after another around the ring; a record never
-// straddles the end (it starts again at block 0 instead), so it is one
-// contiguous write. Going around, new records overwrite an old record's
-// metablock before its data blocks, so no surviving metablock loses its
-// data (the checker would skip it with a warning). A transaction's footprint
-// (records, commit and complete markers) is at most njournal / 2 - 2
-// blocks; with that bound, a transaction that wraps to block 0 never
-// reaches the previous transaction's complete marker (written just before
-// it), nor its own first records. Every metablock carries the current
+// Layout: records go one after another around the ring (a record may
+// wrap past the end: its data then goes out in two writes). Going around,
+// new records overwrite an old record's metablock before its data blocks,
+// so no surviving metablock loses its data (the checker would skip it with
+// a warning). A transaction's footprint (records, commit and complete
+// markers) is at most njournal - 2 blocks, so it never reaches the
+// previous transaction's complete marker (written just before it) nor its
+// own first records. Every metablock carries the current
 // boundaries, so the newest durable metablock always describes the disk:
 // before the commit marker is durable the window is empty (nothing to
 // replay); after it, the window is this transaction, which is whole.
+// Admission: an operation joins the running transaction while its
+// reservation (op_max) fits under limit_ (the journal's capacity, or less
+// if the cache cannot hold that many pinned blocks); a lone operation is
+// always admitted into an empty transaction.
 // Locks: lock_ guards tx_, ntx_, freed_, active_ops_, reserved_,
 // committing_, error_. The committing task alone touches tid_, seq_, pos_,
 // buf_ (committing_ keeps everyone else out), and does its I/O unlocked.
@@ -259,6 +264,7 @@ journal::~journal() {
     kfree(tx_);
     kfree(freed_);
     kfree(buf_);
+    kfree(owners_);
 }
 
 int journal::mount(blockdev* dev, journal_client* client) {
@@ -277,7 +283,7 @@ int journal::mount(blockdev* dev, journal_client* client) {
     if (r != 0) {
         return r;
     }
-    unsigned maxfoot = sb.njournal / 2 >= 2 ? sb.njournal / 2 - 2 : 0;
+    unsigned maxfoot = sb.njournal >= 2 ? sb.njournal - 2 : 0;
     unsigned cap = 0;
     while (footprint(cap + 1) <= maxfoot) {
         ++cap;
@@ -288,9 +294,10 @@ int journal::mount(blockdev* dev, journal_client* client) {
         return E_INVAL;
     }
     tx_ = static_cast<txblock*>(kalloc(cap * sizeof(txblock)));
-    freed_ = static_cast<blocknum_t*>(kalloc(quarantine_initial * sizeof(blocknum_t)));
+    freed_ = static_cast<extent*>(kalloc(quarantine_initial * sizeof(extent)));
     buf_ = static_cast<unsigned char*>(kalloc(size_t(cap + 1) * blocksize));
-    if (!tx_ || !freed_ || !buf_) {
+    owners_ = static_cast<opowner*>(kalloc(cap * sizeof(opowner)));
+    if (!tx_ || !freed_ || !buf_ || !owners_) {
         return E_NOMEM;
     }
     nfreed_max_ = quarantine_initial;
@@ -299,6 +306,7 @@ int journal::mount(blockdev* dev, journal_client* client) {
     journal_bn_ = sb.journal_bn;
     njournal_ = sb.njournal;
     capacity_ = cap;
+    limit_ = client->max_blocks() < cap ? client->max_blocks() : cap;
     tid_ = 1;
     seq_ = 1;
     pos_ = 0;
@@ -309,6 +317,16 @@ int journal::begin_op() {
     if (!dev_) {
         return E_INVAL;
     }
+    proc* self = current();
+    {
+        spinlock_guard guard(lock_);
+        for (unsigned i = 0; i != active_ops_; ++i) {
+            if (owners_[i].task == self) {
+                ++owners_[i].depth;
+                return 0;
+            }
+        }
+    }
     for (;;) {
         bool must_commit = false;
         int error = 0;
@@ -316,13 +334,19 @@ int journal::begin_op() {
         w.block_until(wq_, [&] {
             spinlock_guard guard(lock_);
             if (error_) {
-                error = error_;
+                error = error_;             // begins anyway: end_op follows
+                if (active_ops_ < capacity_) {
+                    owners_[active_ops_] = {self, 1};
+                    ++active_ops_;
+                    reserved_ += op_max;
+                }
                 return true;
             }
             if (committing_) {
                 return false;
             }
-            if (ntx_ + reserved_ + op_max <= capacity_) {
+            if ((ntx_ == 0 && active_ops_ == 0) || ntx_ + reserved_ + op_max <= limit_) {
+                owners_[active_ops_] = {self, 1};
                 ++active_ops_;
                 reserved_ += op_max;
                 return true;
@@ -365,26 +389,31 @@ int journal::add(blocknum_t bn) {
     return 0;
 }
 
-void journal::note_free(blocknum_t bn) {
+void journal::note_free(blocknum_t first, uint32_t count) {
     spinlock_guard guard(lock_);
     for (unsigned i = 0; i != ntx_; ++i) {
-        if (tx_[i].bn == bn) {
+        if (tx_[i].bn >= first && tx_[i].bn - first < count) {
             tx_[i].freed = true;        // its copy must not be written home
         }
     }
     if (nfreed_ == nfreed_max_) {
         // Grow (the allocator's spinlock is a leaf: fine under lock_).
-        auto* bigger = static_cast<blocknum_t*>(kalloc(2 * nfreed_max_ * sizeof(blocknum_t)));
+        auto* bigger = static_cast<extent*>(kalloc(2 * nfreed_max_ * sizeof(extent)));
         if (!bigger) {
             quarantine_all_ = true;     // no memory: nothing is reusable until commit
             return;
         }
-        memcpy(bigger, freed_, nfreed_ * sizeof(blocknum_t));
+        memcpy(bigger, freed_, nfreed_ * sizeof(extent));
         kfree(freed_);
         freed_ = bigger;
         nfreed_max_ *= 2;
     }
-    freed_[nfreed_++] = bn;
+    freed_[nfreed_++] = {first, count};
+}
+
+bool journal::has_quarantine() {
+    spinlock_guard guard(lock_);
+    return nfreed_ != 0 || quarantine_all_;
 }
 
 bool journal::quarantined(blocknum_t bn) {
@@ -393,7 +422,7 @@ bool journal::quarantined(blocknum_t bn) {
         return true;
     }
     for (unsigned i = 0; i != nfreed_; ++i) {
-        if (freed_[i] == bn) {
+        if (bn >= freed_[i].first && bn - freed_[i].first < freed_[i].count) {
             return true;
         }
     }
@@ -403,8 +432,19 @@ bool journal::quarantined(blocknum_t bn) {
 void journal::end_op() {
     {
         spinlock_guard guard(lock_);
-        assert(active_ops_ > 0, "journal::end_op without begin_op");
-        --active_ops_;
+        proc* self = current();
+        unsigned i = 0;
+        while (i != active_ops_ && owners_[i].task != self) {
+            ++i;
+        }
+        if (i == active_ops_ && error_) {
+            return;                     // begun after an error with the table full
+        }
+        assert(i != active_ops_, "journal::end_op without begin_op");
+        if (--owners_[i].depth != 0) {
+            return;
+        }
+        owners_[i] = owners_[--active_ops_];
         reserved_ -= op_max;
     }
     wq_.wake_all();
@@ -444,14 +484,21 @@ int journal::commit() {
     return r;
 }
 
-// Journal index where a run of `n` blocks goes (never straddling the end).
+// Journal index where a run of `n` blocks goes (the ring continues).
 int journal::place(unsigned n) {
-    if (pos_ + n > njournal_) {
-        pos_ = 0;
-    }
     unsigned at = pos_;
-    pos_ += n;
+    pos_ = (pos_ + n) % njournal_;
     return int(at);
+}
+
+// Writes `n` blocks at journal index `at`, in two pieces if they wrap.
+int journal::write_ring(unsigned at, unsigned n, const void* src) {
+    unsigned first = njournal_ - at < n ? njournal_ - at : n;
+    int r = dev_->write(journal_bn_ + at, first, src);
+    if (r == 0 && first < n) {
+        r = dev_->write(journal_bn_, n - first, static_cast<const unsigned char*>(src) + size_t(first) * blocksize);
+    }
+    return r;
 }
 
 int journal::write_marker(uint16_t flags, tid_t commit, tid_t complete) {
@@ -528,7 +575,7 @@ int journal::do_commit() {
         seal_metablock(mbp);
         int at = place(1 + count);
         r = dev_->write(journal_bn_ + at, 1, mbp);
-        r = r ? r : dev_->write(journal_bn_ + at + 1, count, buf_ + size_t(done + 1) * blocksize);
+        r = r ? r : write_ring((at + 1) % njournal_, count, buf_ + size_t(done + 1) * blocksize);
         done += count;
         first = false;
     }
@@ -564,4 +611,43 @@ int journal::do_commit() {
     nfreed_ = 0;
     quarantine_all_ = false;
     return 0;
+}
+
+
+// ---- The journal's client over the buffer cache ----
+//
+// Each call takes its own reference for its duration. A pinned entry is
+// never evicted, so the reference that pin() drops leaves the block cached
+// (and the next get finds it without a read).
+
+void bufcache_journal_client::pin(blocknum_t bn) {
+    bcentry* e;
+    int r = bc_->get(dev_, bn, &e);
+    assert(r == 0, "journal: a block being journaled is not in the cache");
+    bc_->pin(e);
+    bc_->put(e);
+}
+
+int bufcache_journal_client::snapshot(blocknum_t bn, void* buf) {
+    bcentry* e;
+    if (int r = bc_->get(dev_, bn, &e); r != 0) {
+        return r;
+    }
+    e->read_begin();
+    memcpy(buf, e->data(), blocksize);
+    e->read_end();
+    bc_->put(e);
+    return 0;
+}
+
+int bufcache_journal_client::write_data() {
+    return bc_->sync(dev_, 0);
+}
+
+void bufcache_journal_client::unpin(blocknum_t bn) {
+    bcentry* e;
+    int r = bc_->get(dev_, bn, &e);
+    assert(r == 0, "journal: a pinned block left the cache");
+    bc_->unpin(e);
+    bc_->put(e);
 }

@@ -13,6 +13,8 @@
 #include "spinlock.hh"
 #include "waitqueue.hh"
 
+struct proc;
+
 struct journal_replay_result {
     unsigned transactions = 0;      // committed-but-incomplete transactions written home
     unsigned blocks = 0;            // home blocks written
@@ -64,6 +66,11 @@ struct journal_client {
     // snapshot): the cached copy is clean unless changed since (it was not:
     // no operation ran), and may be evicted again.
     virtual void unpin(chkfs::blocknum_t bn) = 0;
+    // The most blocks a transaction may keep pinned (a small cache cannot
+    // hold many: operations then commit sooner, one alone at the least).
+    virtual unsigned max_blocks() {
+        return ~0U;
+    }
 };
 
 struct journal {
@@ -75,15 +82,24 @@ struct journal {
     int mount(blockdev* dev, journal_client* client);
     // Unmounted journals refuse every call with E_INVAL.
 
+    // Operations nest: a task already inside one only counts a level.
+    // After an I/O error the operation still begins (end_op must follow)
+    // and the error is returned.
     int begin_op();                         // may sleep (commit running or no room): 0 or E_IO
     int add(chkfs::blocknum_t bn);          // bn was modified by this operation; E_NOSPC past op_max
-    void note_free(chkfs::blocknum_t bn);   // this operation freed bn
+    // This operation freed blocks [first, first + count).
+    void note_free(chkfs::blocknum_t first, uint32_t count = 1);
     void end_op();
     // True if `bn` was freed by the uncommitted transaction: the allocator
     // must not hand it out yet.
     bool quarantined(chkfs::blocknum_t bn);
+    // Does the running transaction hold freed blocks? (An allocation that
+    // failed for lack of space may succeed after a commit: the caller ends
+    // its operation, commits, and retries.)
+    bool has_quarantine();
     // Commits the running transaction (if it has anything) and writes it
-    // home. 0 or E_IO (the journal then refuses further work).
+    // home. 0 or E_IO (the journal then refuses further work). Never from
+    // inside an operation (it waits for every operation to end).
     int commit();
 
     // Counters for tests and logs.
@@ -103,15 +119,21 @@ struct journal {
     journal_client* client_ = nullptr;
     chkfs::blocknum_t journal_bn_ = 0;
     unsigned njournal_ = 0;
-    unsigned capacity_ = 0;         // blocks (added + freed) one transaction may hold
+    unsigned capacity_ = 0;         // blocks one transaction may hold (journal size)
+    unsigned limit_ = 0;            // admission limit: capacity_ or the client's max_blocks()
     // Guarded by lock_:
     txblock* tx_ = nullptr;         // the running transaction's blocks, capacity_ entries
     unsigned ntx_ = 0;
-    chkfs::blocknum_t* freed_ = nullptr;    // quarantine: freed by the running transaction
+    chkfs::extent* freed_ = nullptr;        // quarantine: runs freed by the running transaction
     unsigned nfreed_ = 0;
     unsigned nfreed_max_ = 0;
     bool quarantine_all_ = false;   // the quarantine could not grow: nothing is reusable
     unsigned active_ops_ = 0;
+    struct opowner {
+        proc* task;
+        unsigned depth;
+    };
+    opowner* owners_ = nullptr;     // the active operations' tasks, capacity_ entries
     unsigned reserved_ = 0;         // op_max per active operation
     bool committing_ = false;
     int error_ = 0;                 // sticky I/O error
@@ -126,5 +148,31 @@ struct journal {
     int write_record(unsigned first, unsigned count, uint16_t flags, unsigned nrec_blocks);
     int write_marker(uint16_t flags, chkfs::tid_t commit, chkfs::tid_t complete);
     int place(unsigned nblocks);
+    int write_ring(unsigned at, unsigned n, const void* src);
     unsigned footprint(unsigned nblocks) const;
+};
+
+// The journal's client over the buffer cache (kernel/core/bufcache.hh):
+// pin/unpin are the cache's pins, snapshot reads the cached copy, and
+// write_data is sync(dev, 0) — every dirty block not pinned (file data, and
+// metadata of transactions already written home) goes home and the device
+// is flushed. The file system must call journal::add(bn) between
+// write_begin and write_end of the change (so the block is pinned before
+// anything could write it home).
+struct bufcache;
+struct bufcache_journal_client final : journal_client {
+    bufcache* bc_;
+    blockdev* dev_;
+    unsigned max_blocks_;
+    // max_blocks: pinned blocks the cache can spare (slots beyond what
+    // operations hold at once).
+    bufcache_journal_client(bufcache* bc, blockdev* dev, unsigned max_blocks = ~0U)
+        : bc_(bc), dev_(dev), max_blocks_(max_blocks) {}
+    unsigned max_blocks() override {
+        return max_blocks_;
+    }
+    void pin(chkfs::blocknum_t bn) override;
+    int snapshot(chkfs::blocknum_t bn, void* buf) override;
+    int write_data() override;
+    void unpin(chkfs::blocknum_t bn) override;
 };

@@ -2,8 +2,12 @@
 //
 // Set once at boot (ahci_init, from kernel_start, before any other CPU or
 // process runs), so readers need no lock. Easy to get wrong: it stays
-// nullptr when the machine has no disk; every user must check.
+// nullptr when the machine has no disk; every user must check. With
+// `diskfail=N` on the command line the root is the disk wrapped in a
+// faultdisk (kernel/dev/faultdisk.hh), so everything above it — replay,
+// cache, file system — sees writes stop after N blocks (the crash tests).
 #include "blockdev.hh"
+#include "faultdisk.hh"
 
 namespace {
 blockdev* root_blockdev;
@@ -14,5 +18,5 @@ blockdev* blockdev_root() {
 }
 
 void blockdev_set_root(blockdev* dev) {
-    root_blockdev = dev;
+    root_blockdev = faultdisk_from_cmdline(dev);
 }

@@ -797,6 +797,23 @@ TEST(ChkfsJournal, SkippedWhenAsked) {
 }
 
 
+TEST(ChkfsJournal, MkfsPendingTransactionIsReplayed) {
+    // mkchkfs -J: the images the kernel's replay tests boot with.
+    image im = make();
+    blocknum_t bn = im.ino(5).direct[0].first;      // "big"
+    auto home = block_copy(im, bn);
+    EXPECT_EQ(mkfs_journal_pending(im.d, "big"), "");
+    EXPECT_EQ(block_copy(im, bn), home);            // not written home
+    auto rep = check(im);
+    EXPECT_EQ(rep.errors(), 0u) << rep.summary();
+    EXPECT_EQ(rep.replayed_transactions, 1u);
+    EXPECT_EQ(rep.replayed_blocks, std::vector<blocknum_t>{bn});
+    EXPECT_EQ(block_copy(im, bn), mkfs_pending_block("big"));
+    image other = make();
+    EXPECT_NE(mkfs_journal_pending(other.d, "empty"), "");
+    EXPECT_NE(mkfs_journal_pending(other.d, "nosuch"), "");
+}
+
 TEST(ChkfsJournal, RandomCorruptionIsReportedNotACrash) {
     // The image is input: random bytes in the superblock, bitmap, inodes,
     // directory, indirect-extent blocks and journal must never make the

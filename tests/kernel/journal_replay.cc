@@ -7,14 +7,15 @@
 // leaves the same disk; a journal that breaks a rule, and a disk that is
 // not chickadeefs, are refused with nothing written.
 //! expect: ktest journal_replay: passed
-//! expect: journal: memdisk: replayed 2 transactions \(window \[1, 3\)\), 3 blocks written home; 1 uncommitted ignored; journal emptied
+//! expect: journal: ramdisk: replayed 2 transactions \(window \[1, 3\)\), 3 blocks written home; 1 uncommitted ignored; journal emptied
 //! ncpu: 1
 #include "chkfs-journal.hh"
 #include "faultdisk.hh"
 #include "journal.hh"
 #include "ktest.hh"
+#include "cmdline.hh"
 #include "lib.hh"
-#include "memdisk.hh"
+#include "ramdisk.hh"
 #include <initializer_list>
 
 using namespace chkfs;
@@ -32,8 +33,10 @@ bool same(const unsigned char* a, const unsigned char* b) {
     return memcmp(a, b, blocksize) == 0;
 }
 
-void format(memdisk& d) {
-    memset(d.block(0), 0, nblocks * blocksize);
+void format(ramdisk& d) {
+    for (blocknum_t b = 0; b != nblocks; ++b) {
+        memset(d.block(b), 0, blocksize);
+    }
     superblock sb = {};
     sb.magic = chkfs::magic;
     sb.nblocks = nblocks;
@@ -57,7 +60,7 @@ struct ref {
 };
 
 // Writes one record (metablock and data blocks) at journal block `pos`.
-unsigned record(memdisk& d, unsigned pos, tid_t seq, tid_t tid, tid_t commit, tid_t complete,
+unsigned record(ramdisk& d, unsigned pos, tid_t seq, tid_t tid, tid_t commit, tid_t complete,
                 uint16_t flags, std::initializer_list<ref> refs) {
     auto* mb = reinterpret_cast<jmetablock*>(d.block(journal_bn + pos % njournal));
     memset(mb, 0, blocksize);
@@ -91,7 +94,7 @@ unsigned record(memdisk& d, unsigned pos, tid_t seq, tid_t tid, tid_t commit, ti
 }
 
 // Two committed transactions (one over two metablocks), one uncommitted.
-void scenario(memdisk& d) {
+void scenario(ramdisk& d) {
     format(d);
     unsigned p = 0;
     p = record(d, p, 1, 1, 1, 1, jf_start, {{20, 1}, {24, 6, true}});
@@ -100,7 +103,7 @@ void scenario(memdisk& d) {
     record(d, p, 4, 3, 3, 1, jf_start, {{23, 5}});                       // not committed
 }
 
-void check_replayed(memdisk& d) {
+void check_replayed(ramdisk& d) {
     unsigned char want[blocksize];
     fill(want, 4);
     assert(same(d.block(20), want));
@@ -127,8 +130,9 @@ void check_replayed(memdisk& d) {
 }  // namespace
 
 KTEST(journal_replay) {
-    memdisk d(nblocks);
-    assert(d.ok());
+    ramdisk* dp = ramdisk::make(nblocks);
+    assert(dp);
+    ramdisk& d = *dp;
 
     // Replay, then replay again.
     scenario(d);
@@ -139,11 +143,20 @@ KTEST(journal_replay) {
     assert_eq(res.blocks, 3u);
     assert(res.cleared);
     check_replayed(d);
-    unsigned long writes = d.writes_;
+    uint64_t transfers = d.writes_;
     assert_eq(journal_replay(&d, &res), 0);
     assert_eq(res.transactions, 0u);
     assert(!res.cleared);
-    assert_eq(d.writes_, writes);           // an empty journal costs no write
+    assert_eq(d.writes_.load(), transfers);  // an empty journal costs no write
+
+    // How many block writes a whole replay takes.
+    scenario(d);
+    long writes;
+    {
+        faultdisk count(&d, cmdline_number_max);
+        assert_eq(journal_replay(&count, &res), 0);
+        writes = count.passed_;
+    }
 
     // A crash after every possible number of block writes, then a full
     // replay: the same disk each time.
@@ -161,12 +174,13 @@ KTEST(journal_replay) {
     format(d);
     unsigned p = record(d, 0, 1, 1, 1, 1, jf_start, {{20, 1}});
     record(d, p + 1, 3, 1, 2, 1, jf_commit, {});
-    writes = d.writes_;
+    transfers = d.writes_;
     assert_eq(journal_replay(&d, &res), E_INVAL);
-    assert_eq(d.writes_, writes);
+    assert_eq(d.writes_.load(), transfers);
 
     // Not a chickadeefs disk.
     memset(d.block(0), 0, blocksize);
     assert_eq(journal_replay(&d, &res), E_INVAL);
-    assert_eq(d.writes_, writes);
+    assert_eq(d.writes_.load(), transfers);
+    delete dp;
 }

@@ -13,7 +13,7 @@
 #include "journal.hh"
 #include "ktest.hh"
 #include "lib.hh"
-#include "memdisk.hh"
+#include "ramdisk.hh"
 #include "cpustate.hh"
 #include <atomic>
 #include <initializer_list>
@@ -30,8 +30,10 @@ void fill(unsigned char* b, unsigned seed) {
     }
 }
 
-void format(memdisk& d) {
-    memset(d.block(0), 0, nblocks * blocksize);
+void format(ramdisk& d) {
+    for (blocknum_t b = 0; b != nblocks; ++b) {
+        memset(d.block(b), 0, blocksize);
+    }
     superblock sb = {};
     sb.magic = chkfs::magic;
     sb.nblocks = nblocks;
@@ -50,13 +52,18 @@ void format(memdisk& d) {
 
 // The pretend buffer cache: one copy of every home block, pin flags.
 struct cache final : journal_client {
-    memdisk cached{journal_bn};
+    ramdisk* cached = ramdisk::make(journal_bn);
     spinlock lock_;
     bool pinned[journal_bn] = {};
     std::atomic<int> data_writes{0};
 
-    void load(memdisk& d) {
-        memcpy(cached.block(0), d.block(0), journal_bn * blocksize);
+    ~cache() override {
+        delete cached;
+    }
+    void load(ramdisk& d) {
+        for (blocknum_t b = 0; b != journal_bn; ++b) {
+            memcpy(cached->block(b), d.block(b), blocksize);
+        }
         memset(pinned, 0, sizeof(pinned));
     }
     void pin(blocknum_t bn) override {
@@ -65,7 +72,7 @@ struct cache final : journal_client {
         pinned[bn] = true;
     }
     int snapshot(blocknum_t bn, void* buf) override {
-        memcpy(buf, cached.block(bn), blocksize);
+        memcpy(buf, cached->block(bn), blocksize);
         return 0;
     }
     int write_data() override {
@@ -91,13 +98,13 @@ struct cache final : journal_client {
 void change(journal& j, cache& c, std::initializer_list<blocknum_t> bns, unsigned v) {
     assert_eq(j.begin_op(), 0);
     for (blocknum_t bn : bns) {
-        fill(c.cached.block(bn), 1000 * v + bn);
+        fill(c.cached->block(bn), 1000 * v + bn);
         assert_eq(j.add(bn), 0);
     }
     j.end_op();
 }
 
-bool home_is(memdisk& d, std::initializer_list<blocknum_t> bns, unsigned v) {
+bool home_is(ramdisk& d, std::initializer_list<blocknum_t> bns, unsigned v) {
     unsigned char want[blocksize];
     for (blocknum_t bn : bns) {
         fill(want, v ? 1000 * v + bn : bn);
@@ -119,7 +126,7 @@ struct counting_sink : journal_sink {
 };
 
 // The journal on `d` is valid, skips no metablock and has nothing to replay.
-void check_journal_quiet(memdisk& d) {
+void check_journal_quiet(ramdisk& d) {
     const unsigned char* ptrs[njournal];
     journal_meta metas[njournal];
     for (unsigned i = 0; i != njournal; ++i) {
@@ -143,7 +150,7 @@ void per_cpu(int cpu, void*) {
     blocknum_t bn = blocknum_t(40 + cpu);
     for (unsigned round = 1; round <= 12; ++round) {
         assert_eq(shared_journal->begin_op(), 0);
-        fill(shared_cache->cached.block(bn), 1000 * round + bn);
+        fill(shared_cache->cached->block(bn), 1000 * round + bn);
         assert_eq(shared_journal->add(bn), 0);
         shared_journal->end_op();
         if (round % 4 == 0) {
@@ -155,9 +162,10 @@ void per_cpu(int cpu, void*) {
 }  // namespace
 
 KTEST(journal_writer) {
-    memdisk d(nblocks);
+    ramdisk* dp = ramdisk::make(nblocks);
     auto* c = new cache;
-    assert(d.ok() && c && c->cached.ok());
+    assert(dp && c && c->cached);
+    ramdisk& d = *dp;
 
     // Nothing home before commit; everything after; the magic survives.
     format(d);
@@ -166,13 +174,13 @@ KTEST(journal_writer) {
         journal j;
         assert_eq(j.mount(&d, c), 0);
         change(j, *c, {10, 11}, 1);
-        unescape_block(c->cached.block(11));
+        unescape_block(c->cached->block(11));
         assert(home_is(d, {10, 11}, 0));
         assert(c->pinned[10] && c->pinned[11]);
         assert_eq(j.commit(), 0);
         assert(!c->any_pinned());
         assert(home_is(d, {10}, 1));
-        assert(memcmp(d.block(11), c->cached.block(11), blocksize) == 0);
+        assert(memcmp(d.block(11), c->cached->block(11), blocksize) == 0);
         assert_eq(c->data_writes.load(), 1);     // ordered: data before the commit
         check_journal_quiet(d);
         assert_eq(j.commit(), 0);                // nothing to commit: no write
@@ -187,7 +195,6 @@ KTEST(journal_writer) {
         faultdisk fd(&d, cut);
         journal j;
         assert_eq(j.mount(&fd, c), 0);
-        unsigned long before = d.writes_;
         change(j, *c, {10, 11, 12}, 1);
         change(j, *c, {20}, 1);
         assert_eq(j.commit(), 0);
@@ -195,7 +202,7 @@ KTEST(journal_writer) {
         assert_eq(j.commit(), 0);
         bool crashed = fd.failed();
         if (!crashed) {
-            full = d.writes_ - before;
+            full = fd.passed_;
         }
         assert_eq(journal_replay(&d), 0);
         bool s0 = home_is(d, {10, 11, 12, 13, 20}, 0);
@@ -222,26 +229,42 @@ KTEST(journal_writer) {
             assert_eq(j.begin_op(), 0);
             for (unsigned k = 0; k != n; ++k) {
                 blocknum_t bn = blocknum_t(30 + (t * 3 + k) % 40);
-                fill(c->cached.block(bn), 1000 * t + bn);
+                fill(c->cached->block(bn), 1000 * t + bn);
                 assert_eq(j.add(bn), 0);
             }
             j.end_op();
             assert_eq(j.commit(), 0);
             check_journal_quiet(d);
         }
-        assert(memcmp(d.block(3), c->cached.block(3), (journal_bn - 3) * blocksize) == 0);
+        for (blocknum_t b = 3; b != journal_bn; ++b) {
+            assert(memcmp(d.block(b), c->cached->block(b), blocksize) == 0);
+        }
         assert_eq(j.next_tid(), tid_t(41));
 
         // Quarantine: a freed block is not reusable until its transaction commits.
         assert_eq(j.begin_op(), 0);
-        fill(c->cached.block(5), 77);
+        fill(c->cached->block(5), 77);
         assert_eq(j.add(5), 0);
-        j.note_free(60);
+        j.note_free(60, 3);
         j.end_op();
-        assert(j.quarantined(60));
-        assert(!j.quarantined(61));
+        assert(j.has_quarantine());
+        assert(j.quarantined(60) && j.quarantined(62));
+        assert(!j.quarantined(59) && !j.quarantined(63));
         assert_eq(j.commit(), 0);
-        assert(!j.quarantined(60));
+        assert(!j.quarantined(60) && !j.quarantined(62));
+        assert(!j.has_quarantine());
+
+        // Operations nest: the inner end_op does not end the operation.
+        assert_eq(j.begin_op(), 0);
+        assert_eq(j.begin_op(), 0);
+        fill(c->cached->block(6), 78);
+        assert_eq(j.add(6), 0);
+        j.end_op();
+        assert(c->pinned[6]);
+        j.end_op();
+        assert_eq(j.commit(), 0);
+        assert(!c->pinned[6]);
+        assert(home_is(d, {6}, 0) == false);
 
         // An operation may not add more than the transaction holds.
         assert_eq(j.begin_op(), 0);
@@ -272,4 +295,5 @@ KTEST(journal_writer) {
         check_journal_quiet(d);
     }
     delete c;
+    delete dp;
 }

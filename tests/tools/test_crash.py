@@ -2,8 +2,9 @@
 p-crashwork's log says is durable (durable_state), for logs cut off
 anywhere; and the workload and checker programs end to end on the memory
 file system (crashtest.py --memfs-selftest: one boot, the checker must
-catch a wrong CRC and pass on the true state). Run by `make check` as the
-tool tests tools/test_crash.*.
+catch a wrong CRC and pass on the true state); and the short crash test
+on the disk (two trials). Run by `make check` as the tool tests
+tools/test_crash.*.
 
 Easy to get wrong: a killed QEMU leaves a log that ends inside a line or
 inside a durable report; neither may count.
@@ -72,6 +73,15 @@ class DurableState(unittest.TestCase):
         self.assertEqual(st.checker_input(), [])
 
 
+    def test_reports_after_the_write_cut_do_not_count(self):
+        text = LOG + ("faultdisk: write budget spent at block 40: dropping every write from now on\n"
+                      "crashwork: durable 2\ncrashwork: end 2\n")
+        st = crashtest.durable_state(crashtest.before_cut(text))
+        self.assertEqual(st.report, 1)
+        self.assertEqual(st.flux, {"cw2", "cw3", "cw4"})
+        self.assertEqual(crashtest.before_cut(LOG), LOG)
+
+
 class MemfsSelftest(unittest.TestCase):
     def test_workload_and_checker_on_memfs(self):
         r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
@@ -80,6 +90,22 @@ class MemfsSelftest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("a wrong CRC is caught", r.stdout)
         self.assertIn("succeeded!", r.stdout)
+
+
+class CrashTrials(unittest.TestCase):
+    """The short version of `make crashtest`: the calibration run, one
+    kill and one diskfail trial on the disk file system."""
+
+    def test_two_trials(self):
+        for path in ("obj/disk.img", "obj/chkfsck", "obj/kernel.elf"):
+            self.assertTrue(os.path.exists(os.path.join(ROOT, path)), f"{path} missing: run make")
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
+                            "--trials", "2", "--seed", "8"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("3 passed, 0 failed", r.stdout)
+        self.assertIn("killed", r.stdout)
+        self.assertIn("writes dropped after block write", r.stdout)
 
 
 if __name__ == "__main__":
