@@ -80,8 +80,7 @@ __attribute__((always_inline)) inline void clobber_memory(void* ptr) {
 // ---------------------------------------------------------------------------
 // Generated stubs: one inline `sys_name` per plain/noreturn table row.
 //
-// Not implemented by the kernel yet — returns E_NOSYS until its part of
-// the kernel exists: sys_readdiskfile (the disk file system). Threads
+// sys_readdiskfile reads a file of the disk's file system by name (E_NOENT without a disk). Threads
 // (docs/threads.md): sys_gettid is the calling thread's id (the pid in a
 // process's first thread; one number space with pids), sys_texit(status)
 // ends the calling thread (the last thread's status becomes the process's),

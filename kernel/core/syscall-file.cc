@@ -15,6 +15,7 @@
 // E_NAMETOOLONG.
 #include "abi/errno.hh"
 #include "abi/user-memlayout.hh"
+#include "chkfs.hh"
 #include "console.hh"
 #include "cpustate.hh"
 #include "fdtable.hh"
@@ -247,9 +248,27 @@ ssize_t syscall_readdir(ctx c, const char* user_dir, size_t index, char* name, s
     return copy_to_user(user_pt(c), uva(name), entry, size_t(r) + 1) < 0 ? E_FAULT : r;
 }
 
-// The disk file system comes with its own issue.
-ssize_t syscall_readdiskfile(ctx, const char*, char*, size_t, off_t) {
-    return E_NOSYS;
+// Reads a file of the disk (the volume mounted at boot) by name, as
+// Chickadee's does: up to `size` bytes at `off` into `buf`. Checks: the
+// path (E_FAULT, E_NAMETOOLONG), size 0 returns 0, then the buffer
+// (E_FAULT), then the file (E_NOENT without a disk, E_INVAL for the root
+// or a negative offset).
+ssize_t syscall_readdiskfile(ctx c, const char* user_path, char* buf, size_t size, off_t off) {
+    char path[VFS_PATH_MAX];
+    long n = copy_path(c, path, user_path);
+    if (n < 0) {
+        return n;
+    }
+    if (size == 0) {
+        return 0;
+    }
+    if (!user_range_ok(user_pt(c), uva(buf), size, true)) {
+        return E_FAULT;
+    }
+    if (off < 0) {
+        return E_INVAL;
+    }
+    return chkfs_readdiskfile(path, iobuf::user(user_pt(c), uva(buf), size), off);
 }
 
 // --- console extras ---------------------------------------------------------
