@@ -1,5 +1,5 @@
 // proc.hh — kernel tasks (`proc`) and the context switches between a task
-// and its CPU.
+// and its CPU. Every thread of a user process is one (process.hh).
 //
 // A task owns one block of memory: the `proc` at the bottom, its kernel
 // stack above it. It is suspended in one of two ways: `yields_` (it called

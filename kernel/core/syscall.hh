@@ -21,7 +21,7 @@ struct regstate;
 struct x86_64_pagetable;
 
 struct syscall_context {
-    proc* p;                        // the calling process (current())
+    proc* p;                        // the calling thread (current()); p->process_ is its process
     regstate* regs;                 // its saved user registers
     bool regs_replaced = false;     // exec, act_resume: no return value
 };
