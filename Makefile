@@ -334,7 +334,7 @@ host-tests: $(O)/host/unit-tests
 # KVM (PVM's kvm_pvm, or no vmx/svm: see docs/benchmarks.md); ACCEL=auto is
 # KVM with a TCG fallback where it is, else TCG.
 QEMU_MACHINE_ARGS := $(shell python3 scripts/qemucmd.py machine --mem '$(MEM)' --ncpu '$(NCPU)' \
-	--accel '$(ACCEL)' --debugcon '$(LOG)')
+	--accel '$(ACCEL)' --debugcon '$(LOG)' --disk '$(DISK)' $(if $(filter 1,$(DISK_SNAPSHOT)),--snapshot))
 ifeq ($(firstword $(QEMU_MACHINE_ARGS)),error:)
 $(error $(wordlist 2,1000,$(QEMU_MACHINE_ARGS)))
 endif
@@ -349,6 +349,11 @@ endif
 QEMU_MACHINE := $(QEMU_MACHINE_ARGS) $(QEMU_DEBUG)
 KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(KERNEL_ARGS))
 QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
+
+# The run targets attach DISK (default obj/disk.img, built first) as a
+# SATA disk; DISK= (empty) runs with none; DISK_SNAPSHOT=1 keeps the
+# guest's writes out of the file.
+RUN_DISK := $(filter $(O)/disk.img,$(DISK))
 
 QEMUDEPS := scripts/ensure-deps.sh
 ensure-qemu = @scripts/ensure-deps.sh qemu
@@ -375,12 +380,12 @@ endif
 
 LEAVE_SERIAL := to leave: Ctrl-A x quits QEMU (or type poweroff at the nuthatch> prompt)
 
-run: $(O)/kernel.elf
+run: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "Booting Nuthatch: serial console on this terminal; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio $(QEMU_KERNEL)
 
-run-%: $(O)/kernel.elf
+run-%: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "Booting Nuthatch with program '$*'; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio \
@@ -399,42 +404,42 @@ $(O)/nuthatch.iso: $(O)/kernel.elf $(O)/iso.cmdline scripts/mkiso.sh
 iso: $(O)/nuthatch.iso
 
 # The long pipe stress (user/p-pipe-stress-long.cc), 4 CPUs, harness verdict.
-stress-pipes: $(O)/kernel.elf
+stress-pipes: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	$(Q)$(QEMU) $(QEMU_MACHINE) -smp 4 -display none -serial stdio -kernel $(O)/kernel.elf \
 		-append "run=pipe-stress-long harness $(KERNEL_CMDLINE)"; \
 		test $$? -eq 33 && echo "stress-pipes: passed" || { echo "stress-pipes: FAILED"; exit 1; }
 
-run-iso: $(O)/nuthatch.iso
+run-iso: $(O)/nuthatch.iso $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "Booting the GRUB ISO (BIOS); $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -cdrom $<
 
-run-uefi: $(O)/nuthatch.iso
+run-uefi: $(O)/nuthatch.iso $(RUN_DISK)
 	@scripts/ensure-deps.sh qemu uefi
 	@echo "Booting the GRUB ISO under UEFI ($(OVMF)); firmware start takes a few seconds; $(LEAVE_SERIAL)."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -bios $(OVMF) -cdrom $<
 
-run-graphic: $(O)/kernel.elf
+run-graphic: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "CGA screen in a QEMU window, serial console on this terminal; to leave: close the window, or Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -serial mon:stdio $(QEMU_KERNEL)
 
-run-console: $(O)/kernel.elf
+run-console: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "CGA screen in this terminal; serial output goes to $(O)/serial.log."
 	@echo "To leave: type poweroff at the nuthatch> prompt, or press Alt-2 (Esc and 2 together) for QEMU's monitor, then quit and Enter; if the terminal is garbled afterwards, type reset."
 	@sleep 1
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display curses -serial file:$(O)/serial.log $(QEMU_KERNEL)
 
-run-gdb: $(O)/kernel.elf
+run-gdb: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT); run 'make gdb' in another terminal. To leave: Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) $(QEMU_KERNEL)
 
 # `make run-gdb-NAME`: boot program NAME, stopped for gdb. Also matches
 # `run-%`; GNU make picks the pattern with the shorter stem, so this wins.
-run-gdb-%: $(O)/kernel.elf
+run-gdb-%: $(O)/kernel.elf $(RUN_DISK)
 	$(ensure-qemu)
 	@echo "QEMU is waiting for gdb on localhost:$(GDBPORT) with program '$*'; run 'make gdb-$*' in another terminal. To leave: Ctrl-A x here."
 	$(Q)$(QEMU) $(QEMU_MACHINE) -display none -serial mon:stdio -S -gdb tcp::$(GDBPORT) \

@@ -36,6 +36,10 @@ Directives, in `//! key: value` lines of a .cc file or in a .test file:
                      \r \n \t \xNN \\); COM1 is then QEMU's stdio through a
                      mux, as in `make run`, so Ctrl-A (\x01) is its escape
   input-after REGEX  send `input` only once the serial log matches REGEX
+  disk yes|FILE      attach a disk on the AHCI controller, always as a
+                     snapshot (the file never changes): yes is obj/disk.img;
+                     else a path, or blkdebug:CONF:IMAGE (QEMU's error
+                     injection); no directive (or `no`): no disk
   lab NAME POINTS    the test judges lab NAME (scripts/harnesslib/labs.py) and
                      is worth POINTS in `--grade` (make grade); docs/labs/
 Only in .test files: `ktest: NAME` or `program: NAME` picks what to boot and

@@ -6,9 +6,13 @@ The Makefile (through the command line below), the test harness and the
 benchmarks (by importing it) all build their QEMU command lines from here.
 
     qemucmd.py machine [--mem 128M] [--ncpu 1] [--accel tcg|kvm|auto] [--debugcon FILE]
+                       [--disk FILE [--snapshot]]
         prints the machine's QEMU arguments, shell-quoted, on one line (not
         the QEMU binary, nor display, serial or what to boot); on a bad knob
-        prints one line starting "error:" and exits 1
+        prints one line starting "error:" and exits 1. --disk attaches FILE
+        (a raw image, or any QEMU file name such as blkdebug:CONF:IMAGE) as a
+        SATA disk on the q35 machine's AHCI port 0; --snapshot keeps the
+        guest's writes in a temporary overlay, so FILE never changes
     qemucmd.py ovmf         prints the UEFI firmware's path ($OVMF, else Debian's)
     qemucmd.py kvm-problem  prints why /dev/kvm is not usable hardware KVM
                             (exit 1), or nothing (exit 0) when it is
@@ -87,16 +91,30 @@ def accel_args(accel, cpu=None):
     raise knob_error(f"ACCEL must be tcg, kvm or auto, not '{accel}'")
 
 
-def machine_args(mem="128M", ncpu=1, accel="tcg", cpu=None, debugcon=None, extra=()):
+def disk_args(path, snapshot=False):
+    """A raw disk image (or QEMU file name, e.g. blkdebug:CONF:IMAGE) on
+    the built-in AHCI controller's first port (q35's bus ide.0). With
+    snapshot the guest's writes go to a temporary overlay, never to path."""
+    if not path:
+        return []
+    # In QEMU's option syntax a comma inside a value is written twice.
+    drive = f"file={path.replace(',', ',,')},if=none,id=nh-disk,format=raw"
+    if snapshot:
+        drive += ",snapshot=on"
+    return ["-drive", drive, "-device", "ide-hd,drive=nh-disk,bus=ide.0"]
+
+
+def machine_args(mem="128M", ncpu=1, accel="tcg", cpu=None, debugcon=None, extra=(),
+                 disk=None, snapshot=False):
     """The machine's arguments (no binary, display, serial or boot media).
     accel "kvm" with an explicit cpu is not checked against kvm_problem():
-    the benchmark's probe decides that itself."""
+    the benchmark's probe decides that itself. disk: see disk_args."""
     if accel == "kvm" and cpu:
         accel_part = ["-accel", "kvm", "-cpu", cpu]
     else:
         accel_part = accel_args(accel, cpu)
     args = ["-M", "q35", "-m", str(mem), "-smp", str(ncpu), *accel_part, *extra,
-            "-no-reboot", *ISA_DEBUG_EXIT]
+            "-no-reboot", *ISA_DEBUG_EXIT, *disk_args(disk, snapshot)]
     if debugcon:
         args += ["-debugcon", "file:" + debugcon]
     return args
@@ -110,12 +128,15 @@ def main(argv):
     m.add_argument("--ncpu", default="1")
     m.add_argument("--accel", default="tcg")
     m.add_argument("--debugcon")
+    m.add_argument("--disk", default="")
+    m.add_argument("--snapshot", action="store_true")
     sub.add_parser("ovmf")
     sub.add_parser("kvm-problem")
     o = parser.parse_args(argv)
     if o.what == "machine":
         try:
-            print(shlex.join(machine_args(o.mem, o.ncpu, o.accel, debugcon=o.debugcon)))
+            print(shlex.join(machine_args(o.mem, o.ncpu, o.accel, debugcon=o.debugcon,
+                                          disk=o.disk, snapshot=o.snapshot)))
         except knob_error as e:
             print(f"error: {e}")
             return 1

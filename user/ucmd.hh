@@ -41,6 +41,7 @@ inline const char* errstr(long e) {
     case E_AGAIN: return "resource temporarily unavailable";
     case E_NOMEM: return "out of memory";
     case E_FAULT: return "bad address";
+    case E_BUSY: return "busy";
     case E_INVAL: return "invalid argument";
     case E_NFILE: return "too many open files in system";
     case E_MFILE: return "too many open files";

@@ -21,6 +21,7 @@
 #define E_AGAIN         (-11)   // try again
 #define E_NOMEM         (-12)   // out of memory
 #define E_FAULT         (-14)   // bad address
+#define E_BUSY          (-16)   // device or resource busy (sys_sync(2): a leaked block reference)
 #define E_INVAL         (-22)   // invalid argument
 #define E_NFILE         (-23)   // file table overflow
 #define E_MFILE         (-24)   // too many open files

@@ -16,7 +16,8 @@
 
 namespace {
 
-constexpr int max_irqs = 24;
+// 0..23: I/O APIC inputs; 24..31: MSI vectors (IRQ_MSI_BASE).
+constexpr int max_irqs = 32;
 irq_handler irq_handlers[max_irqs];
 
 }  // namespace

@@ -13,9 +13,13 @@
 
 struct proc;
 
-// Device IRQ handlers (I/O APIC inputs), registered at start-up.
+// Device IRQ handlers, registered at start-up: IRQ n arrives on vector
+// INT_IRQ_BASE + n. 0..23 are I/O APIC inputs; IRQ_MSI_BASE..31 are for
+// message-signalled interrupts (a PCI device's MSI names the vector itself).
 using irq_handler = void (*)();
 void irq_register(int irq, irq_handler handler);
+constexpr int IRQ_MSI_BASE = 24;
+constexpr int IRQ_AHCI = IRQ_MSI_BASE;      // kernel/dev/ahci.cc
 
 // Print a register dump (panic path).
 void print_regstate(const regstate* regs);

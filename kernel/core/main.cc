@@ -18,7 +18,9 @@
 #include "kaddr.hh"
 #include "memviewer.hh"
 #include "power.hh"
+#include "ahci.hh"
 #include "init.hh"
+#include "pci.hh"
 #include "interrupts.hh"
 #include "proc.hh"
 #include "process.hh"
@@ -214,6 +216,9 @@ extern "C" [[noreturn]] void kernel_start(uint32_t magic, uint64_t info_pa) {
     apic_init(madt);
     timer_calibrate();
     cpu_init_common(&cpus[0]);
+    // Devices on PCI: before the other CPUs start (vm_map_device).
+    pci_init();
+    ahci_init();
     smp_start(madt);
     kprintf("cpus: %d started\n", ncpu);
     console_enable_input_interrupts();

@@ -207,9 +207,11 @@ int syscall_ftruncate(ctx c, int fd, off_t size) {
     return f->ops_->truncate(*f.f, size);
 }
 
-// The memory file system has nothing to write back.
-int syscall_sync(ctx, int drop) {
-    return drop == 0 || drop == 1 ? 0 : E_INVAL;
+// 0: write back; 1: also drop cached blocks; 2: also check for leaked
+// block references (E_BUSY). Anything else E_INVAL. The memory file
+// system has nothing to write back (vfs_sync returns 0).
+int syscall_sync(ctx, int mode) {
+    return vfs_sync(mode);
 }
 
 ssize_t syscall_readdir(ctx c, const char* user_dir, size_t index, char* name, size_t size) {

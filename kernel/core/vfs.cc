@@ -101,6 +101,7 @@ struct vnode_file_ops final : file_ops {
 
 const vnode_file_ops vnode_ops_instance;
 dirnode* root_dir;
+vfs_filesystem* root_fs;
 
 }  // namespace
 
@@ -118,8 +119,21 @@ dirnode* vfs_root() {
     return root_dir;
 }
 
-void vfs_mount_root(dirnode* root) {
+void vfs_mount_root(dirnode* root, vfs_filesystem* fs) {
     root_dir = root;
+    root_fs = fs;
+}
+
+vfs_filesystem* vfs_root_fs() {
+    return root_fs;
+}
+
+int vfs_sync(int mode) {
+    if (mode < 0 || mode > 2) {
+        return E_INVAL;
+    }
+    vfs_filesystem* fs = vfs_root_fs();
+    return fs ? fs->sync(mode) : 0;
 }
 
 int vfs_check_name(const char* name) {

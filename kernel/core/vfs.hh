@@ -142,9 +142,27 @@ struct file {
 // nullptr (out of memory: the reference is dropped).
 file* vfs_open_vnode(vnode* node, int mode);
 
+// A mounted file system's whole-volume operations (the disk file system
+// implements them; memfs mounts none: it has nothing to write back).
+struct vfs_filesystem {
+    virtual ~vfs_filesystem() {}
+    // sys_sync(mode), mode already checked to be 0, 1 or 2: 0 writes every
+    // dirty block home and flushes the device; 1 also drops every cached
+    // block nobody holds; 2 also checks that nothing but the blocks the
+    // file system keeps for the whole mount (superblock, free-block bitmap)
+    // is still referenced. 0, E_IO, or E_BUSY (mode 2 found a leak; the
+    // leaked block numbers are logged). May sleep.
+    virtual int sync(int mode) = 0;
+};
+
 // The root directory of the one mounted file system.
 dirnode* vfs_root();
-void vfs_mount_root(dirnode* root);
+// Mount `root` (and its file system's volume operations, or nullptr).
+void vfs_mount_root(dirnode* root, vfs_filesystem* fs = nullptr);
+vfs_filesystem* vfs_root_fs();
+// sys_sync: E_INVAL unless mode is 0, 1 or 2; then the root file system's
+// sync (0 when it has none).
+int vfs_sync(int mode);
 
 // Checks a name: E_NOENT if empty, E_NAMETOOLONG, E_INVAL if it holds a
 // '/'. 0 if good.

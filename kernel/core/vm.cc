@@ -17,6 +17,7 @@
 
 x86_64_pagetable* kernel_pagetable;
 uint64_t vm_direct_map_end;
+static const boot_info* vm_boot_info;     // the memory map, for vm_map_device
 
 namespace {
 
@@ -297,11 +298,41 @@ void vm_init(boot_info& info) {
     }
     limit = round_up(limit, level_size(2));
     vm_direct_map_end = limit;
+    vm_boot_info = &info;
 
     kernel_pagetable = pool_page();
     build_direct_map(kernel_pagetable, limit);
     build_image_map(kernel_pagetable);
     vm_init_cpu();
+}
+
+volatile void* vm_map_device(uint64_t pa, uint64_t size) {
+    assert(ncpu == 1, "vm_map_device after the other CPUs started");
+    uint64_t first = round_down(pa, level_size(1));
+    uint64_t end = round_up(pa + size, level_size(1));
+    if (size == 0 || pa + size < pa || end > vm_direct_map_end
+        || end > (uint64_t(4) << 30)) {
+        return nullptr;
+    }
+    // Never make RAM uncached (nor alias device registers with RAM).
+    for (unsigned i = 0; vm_boot_info && i < vm_boot_info->nregions; ++i) {
+        auto& r = vm_boot_info->regions[i];
+        if (r.type != memory_type::reserved && r.base < end && r.end() > first) {
+            return nullptr;
+        }
+    }
+    for (uint64_t a = first; a < end; a += level_size(1)) {
+        uint64_t va = pa2kva(a);
+        x86_64_pageentry_t pdpte = kernel_pagetable->entry[index_at(va, 3)];
+        assert(pdpte & PTE_P);
+        pdpte = pa2kptr<x86_64_pagetable>(pdpte & PTE_PAMASK)->entry[index_at(va, 2)];
+        assert((pdpte & PTE_P) && !(pdpte & PTE_PS));
+        auto& pde = pa2kptr<x86_64_pagetable>(pdpte & PTE_PAMASK)->entry[index_at(va, 1)];
+        assert((pde & PTE_P) && (pde & PTE_PS), "direct map below 4 GiB is 2 MiB pages");
+        pde |= PTE_PCD | PTE_PWT;
+        invlpg(va);
+    }
+    return pa2kptr<volatile void>(pa);
 }
 
 void vm_init_cpu() {

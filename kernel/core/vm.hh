@@ -108,6 +108,13 @@ struct boot_info;
 void vm_init(boot_info& info);
 // End of the direct map: physical memory below this is reachable.
 extern uint64_t vm_direct_map_end;   // may drop memory it cannot map
+// Device registers (a PCI memory BAR) at physical [pa, pa + size): make
+// the direct map's 2 MiB pages covering them uncached (PCD|PWT) and return
+// the direct-map pointer to `pa`, or nullptr if the range is beyond the
+// direct map, above 4 GiB (1 GiB pages there) or shares a 2 MiB page with
+// RAM. Only before the other CPUs start (asserted): it flushes this CPU's
+// TLB only.
+volatile void* vm_map_device(uint64_t pa, uint64_t size);
 // Per-CPU: enable NX/SMEP/SMAP/PCID/global pages as available; load CR3.
 void vm_init_cpu();
 void set_pagetable(x86_64_pagetable* pt);

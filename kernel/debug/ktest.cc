@@ -64,3 +64,59 @@ void ktest_run_on_cpus(void (*fn)(int, void*), void* arg, int count) {
         proc::free(run.tasks[i]);
     }
 }
+
+namespace {
+struct task_run {
+    void (*fn)(int, int, void*);
+    void* arg;
+    int ncpus;
+    std::atomic<int> remaining;
+    wait_queue done;
+};
+
+struct task_slot {
+    task_run* run;
+    int index;
+    proc* task;
+};
+
+void task_body(void* p) {
+    auto* slot = static_cast<task_slot*>(p);
+    task_run* run = slot->run;
+    run->fn(slot->index % run->ncpus, slot->index, run->arg);
+    current()->pstate_ = ps_exited;
+    --run->remaining;
+    run->done.wake_all();
+    current()->yield_noreturn();
+}
+}  // namespace
+
+void ktest_run_tasks(void (*fn)(int, int, void*), void* arg, int per_cpu, int count) {
+    if (count <= 0 || count > ncpu) {
+        count = ncpu;
+    }
+    assert(per_cpu >= 1);
+    int ntasks = count * per_cpu;
+    auto* slots = new task_slot[ntasks];
+    assert(slots, "out of memory starting test tasks");
+    task_run run;
+    run.fn = fn;
+    run.arg = arg;
+    run.ncpus = count;
+    run.remaining = ntasks;
+    for (int i = 0; i < ntasks; ++i) {
+        slots[i].run = &run;
+        slots[i].index = i;
+        slots[i].task = spawn_kernel_task(i % count, task_body, &slots[i], "ktest task");
+        assert(slots[i].task, "out of memory starting a test task");
+    }
+    waiter w;
+    w.block_until(run.done, [&] { return run.remaining == 0; });
+    for (int i = 0; i < ntasks; ++i) {
+        while (!slots[i].task->descheduled_) {
+            pause();
+        }
+        proc::free(slots[i].task);
+    }
+    delete[] slots;
+}

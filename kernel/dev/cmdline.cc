@@ -71,8 +71,8 @@ long cmdline_number(const char* key, long fallback) {
 }
 
 void cmdline_report_unknown() {
-    static const char* const known[] = {"harness", "test", "run", "ncpu", "log", "halt", "hz",
-                                        "ubsan"};
+    static const char* const known[] = {"harness", "test", "run", "ncpu", "log", "halt", "hz", "ahci",
+                                        "ubsan", "bufcache"};
     // The first word is the kernel's own path when the loader includes it.
     bool first = true;
     for (const char* p = text; *p;) {

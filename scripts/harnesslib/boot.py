@@ -15,6 +15,7 @@ import time
 
 import qemucmd
 
+from .spec import disk_missing
 from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, clean_serial,
                      first_line_matching, last_line, outcome, read_text, test_error)
 
@@ -77,7 +78,11 @@ def qemu_command(ctx, spec, ncpu, logs):
                   "-serial", "chardev:nh-serial"]
     else:
         serial = ["-serial", "file:" + logs["serial"]]
-    args = [ctx.qemu, *qemucmd.machine_args(s["mem"], ncpu, "tcg", debugcon=logs["kernel"]),
+    missing = disk_missing(spec.disk)
+    if missing:
+        raise test_error(f"disk: {', '.join(missing)} does not exist (run make)")
+    args = [ctx.qemu, *qemucmd.machine_args(s["mem"], ncpu, "tcg", debugcon=logs["kernel"],
+                                            disk=spec.disk, snapshot=True),
             "-display", "none", "-monitor", "none", *serial,
             "-d", "cpu_reset", "-D", logs["qemu-debug"]]
     if s["boot"] == "kernel":

@@ -19,10 +19,13 @@ from .common import OBJ, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input", "input-after", "succeeded", "lab"}
+               "requires", "gdb", "input", "input-after", "succeeded", "lab", "disk"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
-            "gdb": "", "input": "", "input-after": "", "succeeded": "", "lab": ""}
+            "gdb": "", "input": "", "input-after": "", "succeeded": "", "lab": "",
+            "disk": ""}
+# `disk: yes` attaches (a snapshot of) this image.
+DEFAULT_DISK = os.path.join(OBJ, "disk.img")
 SUCCEEDED_LINE = r"succeeded!$"
 
 # A SAN=1 kernel (every check, poisoned memory) runs this much slower:
@@ -74,6 +77,7 @@ class test_spec:
         self.lists = {k: [] for k in LIST_KEYS}
         self.scalars = dict(DEFAULTS)
         self.error = None
+        self.disk = None
 
     def apply(self, key, value, where):
         if key in LIST_KEYS:
@@ -123,9 +127,36 @@ class test_spec:
             self.input = input_bytes(s["input"])
         except (UnicodeError, ValueError) as e:
             raise test_error(f"{self.path}: bad input escape: {e}")
+        self.disk = disk_file(s["disk"], self.path)
 
     def cmdline(self):
         return " ".join(w for w in (self.base_cmdline, self.scalars["cmdline"]) if w)
+
+
+def disk_file(value, where):
+    """The QEMU file name a `disk:` directive attaches (always as a
+    snapshot: the test never changes it), or None. `yes` is obj/disk.img;
+    `no` or nothing, no disk; anything else a path from the top of the tree,
+    or blkdebug:CONF:IMAGE (QEMU's error-injecting driver)."""
+    if value in ("", "no"):
+        return None
+    if value == "yes":
+        return DEFAULT_DISK
+    if value.startswith("blkdebug:"):
+        parts = value.split(":")
+        if len(parts) != 3 or not parts[1] or not parts[2]:
+            raise test_error(f"{where}: disk: blkdebug takes blkdebug:CONF:IMAGE")
+        return value
+    return value
+
+
+def disk_missing(disk):
+    """The files a disk value names that do not exist (checked when the test
+    runs: obj/disk.img is built by `make`)."""
+    if not disk:
+        return []
+    paths = disk.split(":")[1:] if disk.startswith("blkdebug:") else [disk]
+    return [p for p in paths if not os.path.exists(p)]
 
 
 def input_bytes(value):

@@ -1,0 +1,585 @@
+// bufcache.cc — the buffer cache (see bufcache.hh and docs/bufcache.md).
+//
+// Every slot is always on `lru_`; a slot moves to the back when its last
+// reference is put, so the front is the least recently used. A victim is
+// the first slot with no reference and no pin: an empty or failed slot if
+// there is one, else the front-most. A dirty victim is written home first
+// (holding a reference so no one else takes it meanwhile), then the search
+// starts over: the block may have been asked for again while it went out.
+//
+// Easy to get wrong: never hold `lock_` across a transfer, a sleeping lock
+// or a wake (wake after unlocking; the wait predicates re-check under
+// `lock_`); a failed load must leave the slot unfindable (bc_failed) so
+// the next get retries, while tasks that waited for that load still hold
+// references to it and must each see the error; dirty is cleared under
+// the exclusive content lock, *before* the transfer, so a change made
+// after write_back starts is not lost (write_end sets it again).
+#include "bufcache.hh"
+#include <new>
+#include "abi/errno.hh"
+#include "cmdline.hh"
+#include "kalloc.hh"
+#include "log.hh"
+#include "string.hh"
+
+// ---- bcentry ---------------------------------------------------------------
+
+void bcentry::write_begin() {
+    content_.lock();
+}
+
+void bcentry::write_end() {
+    {
+        spinlock_guard guard(cache_->lock_);
+        assert(refs_ > 0, "bcentry::write_end without a reference");
+        dirty_ = true;
+    }
+    content_.unlock();
+}
+
+void bcentry::read_begin() {
+    content_.lock_shared();
+}
+
+void bcentry::read_end() {
+    content_.unlock_shared();
+}
+
+bool bcentry::dirty() const {
+    spinlock_guard guard(cache_->lock_);
+    return dirty_;
+}
+
+unsigned bcentry::pins() const {
+    spinlock_guard guard(cache_->lock_);
+    return pins_;
+}
+
+void bcref::reset(bcentry* e) {
+    if (e_) {
+        e_->cache_->put(e_);
+    }
+    e_ = e;
+}
+
+// ---- bufcache: setup -------------------------------------------------------
+
+bufcache::~bufcache() {
+    destroy();
+}
+
+int bufcache::init(size_t nslots) {
+    assert(!slots_, "bufcache::init twice");
+    if (nslots == 0 || nslots > BUFCACHE_MAX_SLOTS) {
+        return E_INVAL;
+    }
+    auto* slots = static_cast<bcentry*>(kalloc(nslots * sizeof(bcentry)));
+    if (!slots) {
+        return E_NOMEM;
+    }
+    size_t made = 0;
+    for (; made < nslots; ++made) {
+        auto* data = static_cast<unsigned char*>(kalloc_page());
+        if (!data) {
+            break;
+        }
+        bcentry* e = new (&slots[made]) bcentry;
+        e->cache_ = this;
+        e->data_ = data;
+    }
+    if (made < nslots) {
+        for (size_t i = 0; i < made; ++i) {
+            kfree(slots[i].data_);
+            slots[i].~bcentry();
+        }
+        kfree(slots);
+        return E_NOMEM;
+    }
+    spinlock_guard guard(lock_);
+    slots_ = slots;
+    nslots_ = nslots;
+    for (size_t i = 0; i < nslots; ++i) {
+        lru_.push_back(&slots[i]);
+    }
+    return 0;
+}
+
+void bufcache::destroy() {
+    bcentry* slots;
+    size_t n;
+    {
+        spinlock_guard guard(lock_);
+        slots = slots_;
+        n = nslots_;
+        for (size_t i = 0; i < n; ++i) {
+            assert(slots[i].refs_ == 0, "bufcache::destroy with a block still referenced");
+            lru_.erase(&slots[i]);
+        }
+        slots_ = nullptr;
+        nslots_ = 0;
+        pinned_ = 0;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        kfree(slots[i].data_);
+        slots[i].~bcentry();
+    }
+    kfree(slots);
+}
+
+// ---- bufcache: get and put ---------------------------------------------------
+
+bcentry* bufcache::find_locked(blockdev* dev, uint64_t bn) {
+    for (size_t i = 0; i < nslots_; ++i) {
+        bcentry* e = &slots_[i];
+        if (e->dev_ == dev && e->bn_ == bn
+            && (e->state_ == bc_valid || e->state_ == bc_loading)) {
+            return e;
+        }
+    }
+    return nullptr;
+}
+
+bcentry* bufcache::victim_locked() {
+    for (size_t i = 0; i < nslots_; ++i) {
+        bcentry* e = &slots_[i];
+        if (e->refs_ == 0 && (e->state_ == bc_empty || e->state_ == bc_failed)) {
+            return e;
+        }
+    }
+    for (bcentry* e = lru_.front(); e; e = lru_.next(e)) {
+        if (e->refs_ == 0 && e->pins_ == 0) {
+            return e;
+        }
+    }
+    return nullptr;
+}
+
+int bufcache::get(blockdev* dev, uint64_t bn, bcentry** out, unsigned flags) {
+    assert_may_sleep();
+    if (!dev || bn >= dev->nblocks_) {
+        return E_INVAL;
+    }
+    for (;;) {
+        enum { found, no_slot, write_first, load } action;
+        bcentry* e;
+        {
+            spinlock_guard guard(lock_);
+            assert(slots_, "bufcache::get before init");
+            if ((e = find_locked(dev, bn))) {
+                ++e->refs_;
+                action = found;
+            } else if (!(e = victim_locked())) {
+                ++stats_.waits;
+                action = no_slot;
+            } else if (e->state_ == bc_valid && e->dirty_) {
+                ++e->refs_;     // hold it so no one reuses it while it goes out
+                action = write_first;
+            } else {
+                // A clean, unreferenced slot: take it over.
+                if (e->state_ == bc_valid) {
+                    ++stats_.evictions;
+                }
+                e->dev_ = dev;
+                e->bn_ = bn;
+                e->state_ = bc_loading;
+                e->refs_ = 1;
+                e->dirty_ = false;
+                e->load_error_ = 0;
+                lru_.erase(e);
+                lru_.push_back(e);
+                if (!(flags & BC_NOLOAD)) {
+                    ++stats_.loads;
+                }
+                action = load;
+            }
+        }
+
+        if (action == found) {
+            // If someone else is reading it, wait for that one read.
+            waiter w;
+            w.block_until(loaded_, [&] {
+                spinlock_guard guard(lock_);
+                return e->state_ != bc_loading;
+            });
+            int r = 0;
+            bool free = false;
+            {
+                spinlock_guard guard(lock_);
+                if (e->state_ == bc_valid) {
+                    ++stats_.hits;
+                } else {
+                    // That load failed; the entry is no longer findable.
+                    r = e->load_error_;
+                    free = --e->refs_ == 0;
+                }
+            }
+            if (free) {
+                slot_wait_.wake_all();
+            }
+            if (r < 0) {
+                return r;
+            }
+            *out = e;
+            return 0;
+        }
+
+        if (action == no_slot) {
+            // Every slot is referenced or pinned: wait for a put or unpin
+            // (or for someone else to bring this very block in).
+            waiter w;
+            w.block_until(slot_wait_, [&] {
+                spinlock_guard guard(lock_);
+                return victim_locked() || find_locked(dev, bn);
+            });
+            continue;
+        }
+
+        if (action == write_first) {
+            uint64_t victim_bn = e->bn_;
+            const char* victim_dev = e->dev_->name_;
+            int r = write_back_ref(e);
+            release(e, false);
+            if (r < 0) {
+                // It stays dirty and cached; this get fails rather than
+                // dropping someone's data.
+                log_printf(log_level::warn, "bufcache: writing block %lu of %s back failed (%d)\n",
+                           (unsigned long) victim_bn, victim_dev, r);
+                return r;
+            }
+            continue;           // start over: things changed while we slept
+        }
+
+        int r = 0;
+        if (flags & BC_NOLOAD) {
+            memset(e->data_, 0, BUFCACHE_BLOCKSIZE);
+        } else {
+            r = dev->read(bn, 1, e->data_);
+        }
+        bool free = false;
+        {
+            spinlock_guard guard(lock_);
+            if (r < 0) {
+                e->state_ = bc_failed;
+                e->load_error_ = r;
+                ++stats_.load_errors;
+                free = --e->refs_ == 0;
+            } else {
+                e->state_ = bc_valid;
+            }
+        }
+        loaded_.wake_all();
+        if (free) {
+            slot_wait_.wake_all();
+        }
+        if (r < 0) {
+            return r;
+        }
+        *out = e;
+        return 0;
+    }
+}
+
+void bufcache::put(bcentry* e) {
+    release(e, true);
+}
+
+// Drop a reference; the last one makes the entry the most recently used
+// if `touch` (a user's put), and leaves its place alone if not (the
+// cache's own short references: eviction write-back, sync, for_each —
+// they are not uses).
+void bufcache::release(bcentry* e, bool touch) {
+    bool free;
+    {
+        spinlock_guard guard(lock_);
+        assert(e->cache_ == this && e->refs_ > 0, "bufcache::put of an unreferenced block");
+        if (--e->refs_ != 0) {
+            return;
+        }
+        if (touch) {
+            lru_.erase(e);
+            lru_.push_back(e);
+        }
+        free = e->pins_ == 0;
+    }
+    if (free) {
+        slot_wait_.wake_all();
+    }
+}
+
+// ---- bufcache: write-back, pins, walks -------------------------------------------
+
+int bufcache::write_back_ref(bcentry* e) {
+    e->content_.lock();
+    bool go;
+    {
+        spinlock_guard guard(lock_);
+        go = e->dirty_ && e->pins_ == 0 && e->state_ == bc_valid;
+        if (go) {
+            e->dirty_ = false;
+        }
+    }
+    if (!go) {
+        e->content_.unlock();
+        return 0;
+    }
+    int r = e->dev_->write(e->bn_, 1, e->data_);
+    if (r < 0) {
+        spinlock_guard guard(lock_);
+        e->dirty_ = true;
+    } else {
+        ++stats_.writebacks;
+    }
+    e->content_.unlock();
+    return r;
+}
+
+int bufcache::write_back(bcentry* e) {
+    assert_may_sleep();
+    {
+        spinlock_guard guard(lock_);
+        assert(e->refs_ > 0, "bufcache::write_back without a reference");
+    }
+    return write_back_ref(e);
+}
+
+void bufcache::pin(bcentry* e) {
+    spinlock_guard guard(lock_);
+    assert(e->refs_ > 0, "bufcache::pin without a reference");
+    if (e->pins_++ == 0) {
+        ++pinned_;
+    }
+}
+
+void bufcache::unpin(bcentry* e) {
+    bool free;
+    {
+        spinlock_guard guard(lock_);
+        assert(e->pins_ > 0, "bufcache::unpin of an unpinned block");
+        if (--e->pins_ != 0) {
+            return;
+        }
+        --pinned_;
+        free = e->refs_ == 0;
+    }
+    if (free) {
+        slot_wait_.wake_all();
+    }
+}
+
+size_t bufcache::pinned_count() const {
+    spinlock_guard guard(lock_);
+    return pinned_;
+}
+
+int bufcache::for_each(blockdev* dev, unsigned filter, int (*fn)(bcentry*, void*), void* arg) {
+    assert_may_sleep();
+    for (size_t i = 0; ; ++i) {
+        bcentry* e;
+        {
+            spinlock_guard guard(lock_);
+            if (i >= nslots_) {
+                return 0;
+            }
+            e = &slots_[i];
+            if (e->state_ != bc_valid || (dev && e->dev_ != dev)
+                || ((filter & BC_ONLY_DIRTY) && !e->dirty_)
+                || ((filter & BC_ONLY_PINNED) && e->pins_ == 0)) {
+                continue;
+            }
+            ++e->refs_;
+        }
+        int r = fn(e, arg);
+        release(e, false);
+        if (r < 0) {
+            return r;
+        }
+    }
+}
+
+// ---- bufcache: sync ----------------------------------------------------------------
+
+void bufcache::set_leak_exempt(bool (*exempt)(blockdev*, uint64_t, void*), void* arg) {
+    spinlock_guard guard(lock_);
+    exempt_ = exempt;
+    exempt_arg_ = arg;
+}
+
+int bufcache::sync(blockdev* dev, int mode) {
+    if (mode < 0 || mode > 2) {
+        return E_INVAL;
+    }
+    assert_may_sleep();
+    int result = 0;
+
+    // 1. Every dirty, unpinned block goes home; note the devices seen.
+    constexpr size_t max_devs = 8;
+    blockdev* devs[max_devs];
+    size_t ndevs = 0;
+    if (dev) {
+        devs[ndevs++] = dev;
+    }
+    for (size_t i = 0; ; ++i) {
+        bcentry* e;
+        {
+            spinlock_guard guard(lock_);
+            if (i >= nslots_) {
+                break;
+            }
+            e = &slots_[i];
+            if (e->state_ != bc_valid || (dev && e->dev_ != dev)) {
+                continue;
+            }
+            if (!dev) {
+                size_t j = 0;
+                while (j < ndevs && devs[j] != e->dev_) {
+                    ++j;
+                }
+                if (j == ndevs && ndevs < max_devs) {
+                    devs[ndevs++] = e->dev_;
+                }
+            }
+            if (!e->dirty_ || e->pins_ != 0) {
+                continue;
+            }
+            ++e->refs_;
+        }
+        int r = write_back_ref(e);
+        release(e, false);
+        if (r < 0 && result == 0) {
+            result = r;
+        }
+    }
+    for (size_t j = 0; j < ndevs; ++j) {
+        int r = devs[j]->flush();
+        if (r < 0 && result == 0) {
+            result = r;
+        }
+    }
+
+    // 2. Drop what nobody holds (clean, unpinned).
+    if (mode >= 1) {
+        spinlock_guard guard(lock_);
+        for (size_t i = 0; i < nslots_; ++i) {
+            bcentry* e = &slots_[i];
+            if (e->state_ == bc_valid && (!dev || e->dev_ == dev) && e->refs_ == 0
+                && e->pins_ == 0 && !e->dirty_) {
+                e->state_ = bc_empty;
+                e->dev_ = nullptr;
+                e->bn_ = 0;
+            }
+        }
+    }
+
+    // 3. Leak check: referenced blocks the file system did not exempt.
+    if (mode == 2) {
+        constexpr size_t max_report = 16;
+        uint64_t leaked[max_report];
+        unsigned leaked_refs[max_report];
+        size_t nleaked = 0, total = 0;
+        {
+            spinlock_guard guard(lock_);
+            for (size_t i = 0; i < nslots_; ++i) {
+                bcentry* e = &slots_[i];
+                if ((e->state_ == bc_valid || e->state_ == bc_loading)
+                    && (!dev || e->dev_ == dev) && e->refs_ > 0
+                    && !(exempt_ && exempt_(e->dev_, e->bn_, exempt_arg_))) {
+                    if (nleaked < max_report) {
+                        leaked[nleaked] = e->bn_;
+                        leaked_refs[nleaked] = e->refs_;
+                        ++nleaked;
+                    }
+                    ++total;
+                }
+            }
+        }
+        for (size_t i = 0; i < nleaked; ++i) {
+            log_printf(log_level::warn, "bufcache: leaked reference to block %lu (%u refs)\n",
+                       (unsigned long) leaked[i], leaked_refs[i]);
+        }
+        if (total > 0) {
+            log_printf(log_level::warn, "bufcache: sync(2) found %lu leaked block references\n",
+                       (unsigned long) total);
+            if (result == 0) {
+                result = E_BUSY;
+            }
+        }
+    }
+    return result;
+}
+
+// ---- bufcache: reservations and stats ---------------------------------------------
+
+void bufcache::set_long_lived(size_t n) {
+    {
+        spinlock_guard guard(lock_);
+        long_lived_ = n;
+    }
+    reserve_wait_.wake_all();
+}
+
+int bufcache::reserve(size_t n) {
+    assert_may_sleep();
+    {
+        spinlock_guard guard(lock_);
+        if (n == 0) {
+            return 0;
+        }
+        if (long_lived_ >= nslots_ || n > nslots_ - long_lived_) {
+            return E_INVAL;
+        }
+    }
+    waiter w;
+    w.block_until(reserve_wait_, [&] {
+        spinlock_guard guard(lock_);
+        if (long_lived_ < nslots_ && reserved_ + n <= nslots_ - long_lived_) {
+            reserved_ += n;
+            return true;
+        }
+        return false;
+    });
+    return 0;
+}
+
+void bufcache::unreserve(size_t n) {
+    {
+        spinlock_guard guard(lock_);
+        assert(reserved_ >= n, "bufcache::unreserve more than reserved");
+        reserved_ -= n;
+    }
+    reserve_wait_.wake_all();
+}
+
+bcstats bufcache::stats() const {
+    return {stats_.hits.load(), stats_.loads.load(), stats_.load_errors.load(),
+            stats_.writebacks.load(), stats_.evictions.load(), stats_.waits.load()};
+}
+
+// ---- the root cache ------------------------------------------------------------------
+
+namespace {
+bufcache root_cache;
+sleeplock root_lock;
+bool root_ready;                // [root_lock]
+bool root_failed;               // [root_lock]
+}  // namespace
+
+bufcache* bufcache_root() {
+    sleeplock_guard guard(root_lock);
+    if (!root_ready && !root_failed) {
+        long n = cmdline_number("bufcache", long(BUFCACHE_DEFAULT_SLOTS));
+        if (n < long(BUFCACHE_MIN_SLOTS) || n > long(BUFCACHE_MAX_SLOTS)) {
+            long clamped = n < long(BUFCACHE_MIN_SLOTS) ? long(BUFCACHE_MIN_SLOTS)
+                                                        : long(BUFCACHE_MAX_SLOTS);
+            log_printf(log_level::warn, "bufcache=%ld out of range; using %ld\n", n, clamped);
+            n = clamped;
+        }
+        if (root_cache.init(size_t(n)) == 0) {
+            root_ready = true;
+            log_printf(log_level::debug, "bufcache: %ld slots\n", n);
+        } else {
+            root_failed = true;
+            log_printf(log_level::error, "bufcache: no memory for %ld slots\n", n);
+        }
+    }
+    return root_ready ? &root_cache : nullptr;
+}
