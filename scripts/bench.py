@@ -276,7 +276,7 @@ class bench:
         log(f"Nuthatch {program} {cmdline} ({accel}{' ' + ' '.join(extra) if extra else ''}"
             f"{', disk ' + disk if disk else ''}) ...")
         r = qemu_run(self.o.qemu, accel, cpu, KERNEL, f"run={program} harness {cmdline}".strip(),
-                     timeout=timeout, name=name, extra=extra, disk=disk)
+                     timeout=timeout * 3 if disk else timeout, name=name, extra=extra, disk=disk)
         self.runs += 1
         if not r.ok():
             self.errors.append(f"{name}: {r.error} (log: {LOGDIR}/{name}.serial.log)")
