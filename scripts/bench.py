@@ -534,6 +534,8 @@ class bench:
             row["native_ratio"] = ratio(row["nut_ns"], row["native_ns"])
             row["linux_twin"] = linux_figure is not None
             row["target"] = verdict(target, row["insns_ratio"], row["ns_ratio"])
+            if row["fs"] and self.fs_root != "disk":
+                row["target"] = "n/a"       # not Nuthatch's disk: nothing to judge
             out.append(row)
         return out, nt
 

@@ -256,12 +256,14 @@ class fs_rows_test(unittest.TestCase):
         b.fs_root = "memfs"
         rows = {r["operation"]: r for r in b.rows()[0]}
         self.assertIn("file write 8 MiB + sync, per 64 KiB [Nuthatch: memfs]", rows)
-        self.assertEqual(rows["file write 8 MiB + sync, per 64 KiB [Nuthatch: memfs]"]
-                         ["insns_ratio"], 0.25)
+        memfs = rows["file write 8 MiB + sync, per 64 KiB [Nuthatch: memfs]"]
+        self.assertEqual(memfs["insns_ratio"], 0.25)
+        self.assertEqual(memfs["target"], "n/a")        # a memfs row meets no disk target
         self.assertIn("null syscall (getpid)", rows)
         b.fs_root = "disk"
-        self.assertIn("file write 8 MiB + sync, per 64 KiB",
-                      [r["operation"] for r in b.rows()[0]])
+        b.nut, b.lg, b.lg_tsc = {"fs-write": 100}, {"fs-write": 400}, 1000.0
+        rows = {r["operation"]: r for r in b.rows()[0]}
+        self.assertEqual(rows["file write 8 MiB + sync, per 64 KiB"]["target"], "met")
 
 
 class programs_test(unittest.TestCase):
