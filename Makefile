@@ -260,7 +260,8 @@ $(O)/tools/lib/%.o: lib/%.cc
 $(O)/mkchkfs: $(O)/tools/tools/mkchkfs.o $(O)/tools/tools/chkfs-mkfs.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCXX) -o $@ $^
-$(O)/chkfsck: $(O)/tools/tools/chkfsck.o $(O)/tools/tools/chkfs-fsck.o $(O)/tools/lib/crc32c.o
+$(O)/chkfsck: $(O)/tools/tools/chkfsck.o $(O)/tools/tools/chkfs-fsck.o $(O)/tools/lib/crc32c.o \
+		$(O)/tools/lib/chkfs-journal.o $(O)/tools/lib/printf.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCXX) -o $@ $^
 
@@ -273,7 +274,15 @@ $(O)/disk.img: $(O)/mkchkfs $(O)/kernel.elf $(USER_PROGRAMS) $(DISK_FILES) $(O)/
 	@echo "  MKCHKFS $@ ($(words $(DISK_CONTENTS)) files)"
 	$(Q)$(O)/mkchkfs -b $(DISK_BLOCKS) -i $(DISK_INODES) -j $(DISK_JOURNAL) -o $@ $(DISK_CONTENTS)
 
-all: $(O)/disk.img
+all: $(O)/disk.img $(O)/chkfsck $(O)/disk-small.img $(O)/disk-bad.img
+# A disk that is not a chickadeefs (zeros) for tests/user/p-disk-badsb.
+$(O)/disk-bad.img:
+	$(Q)truncate -s 1M $@
+# A small disk for tests/user/p-disk-nospc (E_NOSPC): 400 blocks holding
+# only that program.
+$(O)/disk-small.img: $(O)/mkchkfs $(O)/user/disk-nospc
+	@echo "  MKCHKFS $@"
+	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/disk-nospc:disk-nospc
 cleanfs:
 	rm -f $(O)/disk.img
 	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img
@@ -282,8 +291,17 @@ fsck: $(O)/chkfsck | $(O)/disk.img
 # Host tests also run the two tools and read the kernel.
 $(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck $(O)/kernel.elf
 
--include $(patsubst %,$(O)/tools/%.d,$(basename $(CHKFS_HOST_SRCS) tools/mkchkfs.cc tools/chkfsck.cc lib/crc32c.cc))
+-include $(patsubst %,$(O)/tools/%.d,$(basename $(CHKFS_HOST_SRCS) tools/mkchkfs.cc tools/chkfsck.cc lib/crc32c.cc lib/chkfs-journal.cc lib/printf.cc))
 .PHONY: cleanfs fsck
+
+# Crash tests (scripts/crashtest.py, docs/journal.md): a calibration run,
+# then N trials that crash the machine during p-crashwork and check the
+# disk. SEED=S repeats a run; CRASH_MODE=kill|diskfail|both.
+N ?= 10
+CRASH_MODE ?= both
+crashtest: all
+	python3 scripts/crashtest.py --trials $(N) --mode $(CRASH_MODE) $(if $(SEED),--seed $(SEED))
+.PHONY: crashtest
 
 # ---------------------------------------------------------------------------
 # Host unit tests (GoogleTest): tests/host/*.cc against tools/chkfs-*.cc and
@@ -299,8 +317,9 @@ HOST_LIB_RENAMES := -Dsnprintf=nh_snprintf -Dvsnprintf=nh_vsnprintf \
 # replace glibc's (and the sanitizers') in the test binary: every one is renamed.
 HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen strnlen \
 	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
-HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/string.cc kernel/dev/bootinfo.cc \
+HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/chkfs-journal.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
+	kernel/core/chkfs-logic.cc \
 	user/u-shparse.cc $(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))

@@ -8,10 +8,11 @@
 // free. Live inodes no entry names are reported and then walked too, so
 // their blocks count as used.
 // Easy to get wrong: a hole's `count` can be anything (up to 2^32 - 1), so
-// nothing is ever sized by it; the journal is analysed on a copy (escaped
-// blocks are restored there) and nothing is written home unless every
-// rule holds; metablock order is by sequence number modulo 2^16.
+// nothing is ever sized by it; the journal is analysed on a copy (the
+// analysis, lib/chkfs-journal.cc, is the kernel's too) and nothing is
+// written home unless every rule holds.
 #include "chkfs-fsck.hh"
+#include "chkfs-journal.hh"
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
@@ -178,235 +179,68 @@ bool checker::check_superblock() {
 
 // ---- journal ----
 
-bool looks_like_metablock(const unsigned char* p) {
-    uint64_t m;
-    uint32_t c;
-    memcpy(&m, p, sizeof(m));
-    memcpy(&c, p + offsetof(jmetablock, checksum), sizeof(c));
-    return m == journalmagic
-        && (c == nochecksum
-            || c == crc32c(0, p + metablock_checksum_offset, blocksize - metablock_checksum_offset));
-}
-
+// The rules are lib/chkfs-journal.cc's, shared with the kernel; this adds
+// the report: messages, the log of what was replayed, and the copy-back.
 void checker::replay_journal() {
     uint32_t nj = sb.njournal;
     if (nj == 0) {
         return;
     }
     std::vector<unsigned char> jd(block(sb.journal_bn), block(sb.journal_bn) + size_t(nj) * blocksize);
-    auto jblock = [&](uint64_t i) { return jd.data() + (i % nj) * blocksize; };
-    struct meta {
-        unsigned bi;
-        const jmetablock* b;
-    };
-    std::vector<meta> metas;
-    bool bad = false;
-    auto fatal = [&](std::string text) {
-        error(fsck_problem::journal_bad, "journal: " + text);
-        bad = true;
-    };
-
-    // Usable metablocks.
-    for (unsigned bi = 0; bi != nj; ++bi) {
-        if (!looks_like_metablock(jblock(bi))) {
-            continue;
-        }
-        auto* mb = reinterpret_cast<const jmetablock*>(jblock(bi));
-        std::string why;
-        if (mb->flags & (jf_error | jf_corrupt)) {
-            why = "it is flagged as an error";
-        } else if (!(mb->flags & jf_meta)) {
-            why = "it lacks the meta flag";
-        } else if (mb->nref > ref_size) {
-            why = format("it has %u references (at most %zu)", mb->nref, ref_size);
-        } else {
-            unsigned delta = 1;
-            for (unsigned r = 0; r != mb->nref && why.empty(); ++r) {
-                const jblockref& ref = mb->ref[r];
-                if (ref.bflags & jbf_nonjournaled) {
-                    continue;
-                }
-                if (delta >= nj) {
-                    fatal(format("block %u: metablock references more data blocks than the journal holds", bi));
-                    break;
-                }
-                const unsigned char* d = jblock(bi + delta);
-                if (looks_like_metablock(d)) {
-                    why = format("its data block %u looks like a metablock", unsigned((bi + delta) % nj));
-                } else if (ref.bchecksum != nochecksum && ref.bchecksum != crc32c(0, d, blocksize)) {
-                    why = format("its data block %u (for block %u) fails its checksum",
-                                 unsigned((bi + delta) % nj), ref.bn);
-                }
-                ++delta;
-            }
-        }
-        if (!why.empty()) {
-            warning(fsck_problem::journal_ignored,
-                    format("journal block %u: metablock seq %u (transaction %u) ignored: %s",
-                           bi, mb->seq, mb->tid, why.c_str()));
-            continue;
-        }
-        metas.push_back({bi, mb});
+    std::vector<const unsigned char*> jblocks(nj);
+    for (uint32_t i = 0; i != nj; ++i) {
+        jblocks[i] = jd.data() + size_t(i) * blocksize;
     }
-    if (bad || metas.empty()) {
-        if (bad) {
-            rep.log.push_back("journal: not replayed");
+    std::vector<journal_meta> metas(nj);
+    journal_scan js;
+    js.blocks = jblocks.data();
+    js.njournal = nj;
+    js.journal_bn = sb.journal_bn;
+    js.metas = metas.data();
+    struct sink : journal_sink {
+        checker& c;
+        explicit sink(checker& ch) : c(ch) {
         }
-        return;
-    }
-
-    // Order by sequence number modulo 2^16: sort, then start after the
-    // widest gap (the unused part of the circle).
-    std::sort(metas.begin(), metas.end(), [](const meta& a, const meta& b) { return a.b->seq < b.b->seq; });
-    size_t start = 0;
-    unsigned widest = 0;
-    for (size_t i = 0; i != metas.size(); ++i) {
-        unsigned next = metas[(i + 1) % metas.size()].b->seq;
-        unsigned gap = (next - metas[i].b->seq) & 0xFFFF;
-        if (gap == 0 && metas.size() > 1 && i + 1 == metas.size()) {
-            gap = 0x10000;
+        void ignored(const char* text) override {
+            c.warning(fsck_problem::journal_ignored, text);
         }
-        if (gap > widest) {
-            widest = gap;
-            start = (i + 1) % metas.size();
+        void bad(const char* text) override {
+            c.error(fsck_problem::journal_bad, text);
         }
-    }
-    std::rotate(metas.begin(), metas.begin() + start, metas.end());
-
-    // Rules between metablocks.
-    for (size_t i = 0; i != metas.size(); ++i) {
-        auto* cur = metas[i].b;
-        unsigned bi = metas[i].bi;
-        if (i != 0) {
-            auto* last = metas[i - 1].b;
-            if (cur->seq == last->seq) {
-                fatal(format("block %u: sequence number %u appears twice", bi, cur->seq));
-            }
-            if (tid_lt(cur->commit_boundary, last->commit_boundary)) {
-                fatal(format("block %u: commit boundary moves back from %u to %u", bi,
-                             last->commit_boundary, cur->commit_boundary));
-            }
-            if (tid_lt(cur->complete_boundary, last->complete_boundary)) {
-                fatal(format("block %u: complete boundary moves back from %u to %u", bi,
-                             last->complete_boundary, cur->complete_boundary));
-            }
-        }
-        if (tid_gt(cur->complete_boundary, cur->commit_boundary)) {
-            fatal(format("block %u: complete boundary %u is past commit boundary %u", bi,
-                         cur->complete_boundary, cur->commit_boundary));
-        }
-        if (cur->nref && i != 0 && tid_lt(cur->tid, metas[i - 1].b->commit_boundary)) {
-            fatal(format("block %u: adds references to transaction %u, which an earlier metablock committed",
-                         bi, cur->tid));
-        }
-        if (cur->nref && tid_lt(cur->tid, cur->complete_boundary)) {
-            fatal(format("block %u: adds references to transaction %u, which is already complete",
-                         bi, cur->tid));
-        }
-        if ((cur->flags & jf_complete) && tid_ge(cur->tid, cur->complete_boundary)) {
-            fatal(format("block %u: transaction %u marked complete but not below complete boundary %u",
-                         bi, cur->tid, cur->complete_boundary));
-        }
-        if ((cur->flags & jf_commit) && tid_ge(cur->tid, cur->commit_boundary)) {
-            fatal(format("block %u: transaction %u marked committed but not below commit boundary %u",
-                         bi, cur->tid, cur->commit_boundary));
-        }
-    }
-    if (bad) {
+    } s(*this);
+    if (!journal_analyze(js, s)) {
         rep.log.push_back("journal: not replayed");
         return;
     }
 
-    // Every transaction in [complete, commit) must be whole in the journal.
-    tid_t complete = metas.back().b->complete_boundary;
-    tid_t commit = metas.back().b->commit_boundary;
-    for (tid_t t = complete; t != commit; ++t) {
-        unsigned seen = 0;
-        for (size_t i = 0; i != metas.size(); ++i) {
-            auto* mb = metas[i].b;
-            if (seen && !(seen & jf_commit) && mb->seq != tid_t(metas[i - 1].b->seq + 1)) {
-                fatal(format("transaction %u: metablock missing between sequence numbers %u and %u",
-                             t, metas[i - 1].b->seq, mb->seq));
-            }
-            if (mb->tid != t) {
-                continue;
-            }
-            if (bool(mb->flags & jf_start) != (seen == 0)) {
-                fatal(format("block %u: transaction %u: start flag %s", metas[i].bi, t,
-                             seen ? "on a later metablock" : "missing on its first metablock"));
-            }
-            if ((seen & jf_commit) && mb->nref != 0) {
-                fatal(format("block %u: transaction %u adds references after its commit", metas[i].bi, t));
-            }
-            if (mb->flags & jf_complete) {
-                fatal(format("block %u: transaction %u marked complete below the complete boundary",
-                             metas[i].bi, t));
-            }
-            seen |= mb->flags;
-        }
-        if (!(seen & jf_commit)) {
-            fatal(format("transaction %u lies below commit boundary %u but its commit is not in the journal",
-                         t, commit));
-        }
-    }
-    if (bad) {
-        rep.log.push_back("journal: not replayed");
-        return;
-    }
-
-    // The latest journaled copy of each block wins; a later non-journaled
-    // reference cancels earlier copies.
-    struct copy {
-        const unsigned char* data;      // nullptr: do not write
-        bool escaped;
-    };
-    std::map<blocknum_t, copy> latest;
-    std::map<tid_t, std::set<blocknum_t>> by_tid;
     std::set<tid_t> uncommitted;
-    for (auto& m : metas) {
-        auto* mb = m.b;
-        if (tid_ge(mb->tid, commit)) {
+    std::map<tid_t, std::set<blocknum_t>> by_tid;
+    for (unsigned i = 0; i != js.nmeta; ++i) {
+        const jmetablock* mb = js.metas[i].mb;
+        if (tid_ge(mb->tid, js.commit)) {
             uncommitted.insert(mb->tid);
-            continue;
-        }
-        if (tid_lt(mb->tid, complete)) {
-            continue;
-        }
-        unsigned delta = 1;
-        for (unsigned r = 0; r != mb->nref; ++r) {
-            const jblockref& ref = mb->ref[r];
-            if (ref.bn >= sb.journal_bn) {
-                fatal(format("block %u: transaction %u writes block %u, which is not below the journal (%u)",
-                             m.bi, mb->tid, ref.bn, sb.journal_bn));
+        } else if (js.replays(mb->tid)) {
+            auto& blocks = by_tid[mb->tid];      // listed even when it references nothing
+            for (unsigned r = 0; r != mb->nref; ++r) {
+                if (!(mb->ref[r].bflags & jbf_nonjournaled)) {
+                    blocks.insert(mb->ref[r].bn);
+                }
             }
-            if (ref.bflags & jbf_nonjournaled) {
-                latest[ref.bn] = {nullptr, false};
-                continue;
-            }
-            latest[ref.bn] = {jblock(m.bi + delta), bool(ref.bflags & jbf_escaped)};
-            by_tid[mb->tid].insert(ref.bn);
-            ++delta;
         }
-        by_tid[mb->tid];        // listed even when it references nothing
-    }
-    if (bad) {
-        rep.log.push_back("journal: not replayed");
-        return;
     }
     for (tid_t t : uncommitted) {
         rep.log.push_back(format("journal: transaction %u not committed: ignored", t));
         ++rep.ignored_transactions;
     }
-    for (auto& [bn, c] : latest) {
-        if (c.data) {
-            memcpy(block(bn), c.data, blocksize);
-            if (c.escaped) {
-                uint64_t m = journalmagic;
-                memcpy(block(bn), &m, sizeof(m));
-            }
-            rep.replayed_blocks.push_back(bn);
+    journal_plan(js, [](void* ctx, blocknum_t bn, const unsigned char* data, bool escaped) {
+        auto* c = static_cast<checker*>(ctx);
+        memcpy(c->block(bn), data, blocksize);
+        if (escaped) {
+            unescape_block(c->block(bn));
         }
-    }
+        c->rep.replayed_blocks.push_back(bn);
+    }, this);
+    std::sort(rep.replayed_blocks.begin(), rep.replayed_blocks.end());
     for (auto& [t, blocks] : by_tid) {
         std::string list;
         for (blocknum_t bn : blocks) {

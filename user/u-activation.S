@@ -61,13 +61,21 @@
 //  (6) The resumed_fast counter is a single `incq` on user memory while
 //      disabled: an interrupt cannot split it on this CPU.
 //
+// Each kernel thread of the process has its own control block, at its %fs
+// base (abi/activation.h): `disabled`, `pending` and the counters here are
+// always the running kernel thread's own, so all of the above holds per
+// kernel thread while others run the same code on other CPUs; only the
+// slot bitmap is shared, and it is changed only with locked instructions.
+//
 // Easy to get wrong: the runtime is general-registers only, so the FPU/SSE
 // state of the interrupted code is never disturbed here.
 #include "u-activation.hh"
 
-#define TC0_DISABLED    (ACT_TC0 + ACT_TC_DISABLED)
-#define TC0_PENDING     (ACT_TC0 + ACT_TC_PENDING)
-#define TC0_FAST        (ACT_TC0 + ACT_TC_RESUMED_FAST)
+// The running kernel thread's own control block, through %fs (the kernel
+// loads each thread's block address as its %fs base; abi/activation.h).
+#define TC_DISABLED     %fs:ACT_TC_DISABLED
+#define TC_PENDING      %fs:ACT_TC_PENDING
+#define TC_FAST         %fs:ACT_TC_RESUMED_FAST
 #define HDR_BUSY        (ACTIVATION_SEGMENT_BASE + ACT_HDR_BUSY)
 
     .text
@@ -165,15 +173,15 @@ act_restore:
     testq %rsi, %rsi
     jz .Lenable
     // (B) Count and free the slot. Still disabled: ticks only set pending.
-    incq TC0_FAST
+    incq TC_FAST
     lock btrq %r8, HDR_BUSY             // bit string: busy[r8 / 64] bit r8 % 64
 .Lenable:
     // (C) Activations may be delivered from the next instruction on.
-    movl $0, TC0_DISABLED
+    movl $0, TC_DISABLED
     // (D) A tick that came while we were disabled: take it now. The kernel
     // delivers it on the way out of the system call, saving this context
     // (RSP = F) in a new slot; its restore comes back to .Lafter_syscall.
-    cmpl $0, TC0_PENDING
+    cmpl $0, TC_PENDING
     jne .Lpending
 .Lpop:
     popq %r15
@@ -265,8 +273,8 @@ act_switch:
     .globl act_enable
     .type act_enable, @function
 act_enable:
-    movl $0, TC0_DISABLED
-    cmpl $0, TC0_PENDING
+    movl $0, TC_DISABLED
+    cmpl $0, TC_PENDING
     jne 1f
     ret
 1:  movl $ACT_SYSCALL_YIELD, %eax

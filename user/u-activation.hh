@@ -56,8 +56,9 @@
 #define ACT_FAST_RSP_MIN        (USER_TEXT_BASE + ACT_FAST_RESERVE)
 #define ACT_FAST_RSP_MAX        USER_ADDRESS_END
 
-// The thread control block the runtime uses (the process's only kernel
-// thread).
+// Control block 0: the first kernel thread's (and a single-threaded
+// process's). The runtime itself uses the running kernel thread's own
+// block, which %fs points to (act_tc_self).
 #define ACT_TC0                 (ACTIVATION_SEGMENT_BASE + ACT_HDR_THREADS)
 
 // Numbers the assembly needs (checked against abi/syscalls.def and
@@ -122,6 +123,13 @@ inline act_header* act_header_ptr() {
 inline volatile act_thread_control* act_tc0() {
     return reinterpret_cast<volatile act_thread_control*>(ACT_TC0);
 }
+// The calling kernel thread's own control block (header.spare if it has
+// none: more kernel threads than ACT_MAX_THREADS).
+inline volatile act_thread_control* act_tc_self() {
+    uint64_t self;
+    asm volatile("movq %%fs:%c1, %0" : "=r"(self) : "i"(ACT_TC_SELF));
+    return reinterpret_cast<volatile act_thread_control*>(self);
+}
 inline act_slot* act_slot_ptr(unsigned frame) {
     return reinterpret_cast<act_slot*>(act_frame_address(frame));
 }
@@ -130,8 +138,7 @@ inline act_slot* act_slot_ptr(unsigned frame) {
 // only sets `pending`. act_enable takes a pending activation at once
 // through a system call. Not nestable.
 inline void act_disable() {
-    act_tc0()->disabled = 1;
-    asm volatile("" : : : "memory");
+    asm volatile("movl $1, %%fs:%c0" : : "i"(ACT_TC_DISABLED) : "memory");
 }
 extern "C" void act_enable();
 #endif

@@ -80,10 +80,11 @@ __attribute__((always_inline)) inline void clobber_memory(void* ptr) {
 // ---------------------------------------------------------------------------
 // Generated stubs: one inline `sys_name` per plain/noreturn table row.
 //
-// Not implemented by the kernel yet — each returns E_NOSYS until its part of
-// the kernel exists: sys_readdiskfile (the disk file system) and kernel
-// threads (sys_clone). With one thread per process, sys_gettid returns the
-// pid and sys_texit ends the process. sys_readdir(dir, index, name, size)
+// sys_readdiskfile reads a file of the disk's file system by name (E_NOENT without a disk). Threads
+// (docs/threads.md): sys_gettid is the calling thread's id (the pid in a
+// process's first thread; one number space with pids), sys_texit(status)
+// ends the calling thread (the last thread's status becomes the process's),
+// sys_exit ends every thread. sys_readdir(dir, index, name, size)
 // is Nuthatch's own: the name of entry `index` of directory `dir` ("/")
 // into name[0..size), returning its length, 0 past the last entry.
 
@@ -129,7 +130,11 @@ inline int sys_kdisplay(int type) {
 
 // sys_clone(fn, arg, stack_top): a new thread in this process runs
 // fn(arg) on the stack ending at `stack_top`, then sys_texit(its result).
-// Returns the new thread's id, or an error.
+// Returns the new thread's id, or E_FAULT (stack_top outside the user
+// half), E_NOMEM, E_AGAIN. The stack must be mapped and the thread's own
+// (at least 1 KiB: an activation's fast-path restore writes below the
+// interrupted RSP); a bad stack or fn makes the new thread fault, which
+// kills the whole process.
 pid_t sys_clone(int (*fn)(void*), void* arg, char* stack_top);
 
 // ---------------------------------------------------------------------------

@@ -6,11 +6,13 @@
  * (struct act_header); frames 1..511 are slots (struct act_slot followed by
  * the handler's stack, whose top is the end of the frame).
  *
- * Delivery (kernel): when a timer tick interrupts user mode, on the way
- * back to user mode the kernel claims a free slot (atomic compare-and-swap
- * on `busy`), copies the interrupted registers into it, sets the thread's
- * `disabled`, and enters the program at its entry point with
+ * Delivery (kernel): when a timer tick interrupts a thread in user mode,
+ * on that thread's way back to user mode the kernel claims a free slot
+ * (atomic compare-and-swap on the shared `busy`), copies the interrupted
+ * registers into it, sets the `disabled` of the thread's own control
+ * block, and enters the program at its entry point with
  *   %rdi = ENTRY_TIMER (4), %rsi = the slot's address,
+ *   %rdx = the thread's control block index,
  *   %rsp = the end of the slot's frame, RFLAGS = IF only.
  * If `disabled` is already set, or no slot is free (`dropped` counts
  * those), it sets `pending` and resumes the interrupted code unchanged.
@@ -43,6 +45,7 @@
 #define ACT_TC_DROPPED          16
 #define ACT_TC_RESUMED_EXACT    24
 #define ACT_TC_RESUMED_FAST     32
+#define ACT_TC_SELF             40      /* the block's own address */
 #define ACT_TC_SIZE             48
 
 /* act_header offsets */
@@ -50,6 +53,7 @@
 #define ACT_HDR_VERSION         8
 #define ACT_HDR_BUSY            16      /* 8 x uint64_t: bit i = frame i */
 #define ACT_HDR_THREADS         80
+#define ACT_HDR_SPARE           (ACT_HDR_THREADS + ACT_MAX_THREADS * ACT_TC_SIZE)
 
 /* act_slot offsets */
 #define ACT_SLOT_RAX            0
@@ -82,7 +86,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One per user thread (index 0: the process's only thread, for now). */
+/* One per kernel thread of the process (docs/activations.md, "Kernel
+ * threads"): a thread's ticks are delivered through its own block. The
+ * kernel gives each thread a block when it starts (the first thread: 0;
+ * fork: the same index as the forking thread; clone: the lowest free one)
+ * and takes it back when the thread ends. While a thread runs, the %fs
+ * segment base is its block's address, so the runtime reaches its own
+ * block as %fs:ACT_TC_* without a free register. */
 struct act_thread_control {
     uint32_t disabled;          /* kernel sets on delivery; runtime clears */
     uint32_t pending;           /* a tick arrived while disabled or slotless */
@@ -90,15 +100,19 @@ struct act_thread_control {
     uint64_t dropped;           /* kernel: ticks that found no free slot */
     uint64_t resumed_exact;     /* kernel: sys_act_resume successes */
     uint64_t resumed_fast;      /* runtime: fast-path restores */
-    uint64_t reserved;
+    uint64_t self;              /* kernel: this block's user address */
 };
 
 struct act_header {
     uint64_t magic;
     uint32_t version;
-    uint32_t nthreads;
+    uint32_t nthreads;          /* kernel: 1 + the highest block in use */
     uint64_t busy[ACT_NFRAMES / 64];    /* bit 0 (the header) always set */
     struct act_thread_control threads[ACT_MAX_THREADS];
+    /* The block of every thread beyond ACT_MAX_THREADS: its %fs points
+     * here, and nothing is ever delivered through it (such a thread gets
+     * no activations; the kernel just preempts it). */
+    struct act_thread_control spare;
 };
 
 struct act_slot {
@@ -117,11 +131,13 @@ static_assert(offsetof(struct act_thread_control, delivered) == ACT_TC_DELIVERED
 static_assert(offsetof(struct act_thread_control, dropped) == ACT_TC_DROPPED);
 static_assert(offsetof(struct act_thread_control, resumed_exact) == ACT_TC_RESUMED_EXACT);
 static_assert(offsetof(struct act_thread_control, resumed_fast) == ACT_TC_RESUMED_FAST);
+static_assert(offsetof(struct act_thread_control, self) == ACT_TC_SELF);
 static_assert(sizeof(struct act_thread_control) == ACT_TC_SIZE);
 static_assert(offsetof(struct act_header, magic) == ACT_HDR_MAGIC);
 static_assert(offsetof(struct act_header, version) == ACT_HDR_VERSION);
 static_assert(offsetof(struct act_header, busy) == ACT_HDR_BUSY);
 static_assert(offsetof(struct act_header, threads) == ACT_HDR_THREADS);
+static_assert(offsetof(struct act_header, spare) == ACT_HDR_SPARE);
 static_assert(sizeof(struct act_header) <= ACT_FRAME_SIZE);
 static_assert(offsetof(struct act_slot, rax) == ACT_SLOT_RAX);
 static_assert(offsetof(struct act_slot, rbx) == ACT_SLOT_RBX);

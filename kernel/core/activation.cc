@@ -10,6 +10,7 @@
 #include "kalloc.hh"
 #include "kaddr.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "vm.hh"
 
 namespace {
@@ -47,10 +48,12 @@ unsigned claim_slot(act_header* h, unsigned hint) {
     return 0;
 }
 
-// The kernel's pointer to slot `frame`, mapping a fresh page on first use.
-act_slot* slot_page(x86_64_pagetable* pt, unsigned frame) {
+// The kernel's pointer to slot `frame`, mapping a fresh page on first use
+// (under the process's mm_lock_: other threads share the page table).
+act_slot* slot_page(process* p, unsigned frame) {
     uintptr_t va = act_frame_address(frame);
-    vmiter it(pt, va);
+    spinlock_guard guard(p->mm_lock_);
+    vmiter it(p->pagetable_, va);
     if (!it.present()) {
         void* page = kalloc_page();
         if (!page) {
@@ -131,7 +134,7 @@ int activation_setup(x86_64_pagetable* pt, act_header** header) {
     }
     h->magic = ACT_MAGIC;
     h->version = ACT_VERSION;
-    h->nthreads = 1;
+    h->nthreads = 0;                    // the first thread's block: at attach
     h->busy[0] = 1;                     // frame 0 is the header itself
     if (vmiter(pt, ACTIVATION_SEGMENT_BASE).map(kva2pa(h), segment_perm()) < 0) {
         kfree(h);
@@ -141,20 +144,83 @@ int activation_setup(x86_64_pagetable* pt, act_header** header) {
     return 0;
 }
 
-void activation_note_tick(proc* p, uint64_t entry_tsc) {
-    p->act_tick_ = true;
-    p->act_entry_tsc_ = entry_tsc;
+namespace {
+
+uintptr_t block_address(int index) {
+    return ACTIVATION_SEGMENT_BASE + (index >= 0 ? ACT_HDR_THREADS + uintptr_t(index) * ACT_TC_SIZE
+                                                 : ACT_HDR_SPARE);
 }
 
-void activation_return_to_user(proc* p, regstate* regs) {
-    // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
+void publish_nthreads(process* p) {
+    if (act_header* h = p->act_header_) {
+        uint32_t n = p->act_blocks_ ? 32 - __builtin_clz(p->act_blocks_) : 0;
+        __atomic_store_n(&h->nthreads, n, __ATOMIC_RELEASE);
+    }
+}
+
+}  // namespace
+
+void activation_attach_locked(process* p, proc* t, int want, bool reset) {
+    static_assert(ACT_MAX_THREADS <= 32);
+    constexpr uint32_t all = ACT_MAX_THREADS == 32 ? ~0U : (1U << ACT_MAX_THREADS) - 1;
+    int index = -1;
+    if (want >= 0 && want < ACT_MAX_THREADS && !(p->act_blocks_ & (1U << want))) {
+        index = want;
+    } else if (uint32_t free = ~p->act_blocks_ & all) {
+        index = __builtin_ctz(free);
+        reset = true;
+    }
+    t->act_index_ = index;
+    t->act_fs_base_ = block_address(index);
     act_header* h = p->act_header_;
     if (!h) {
         return;
     }
-    act_thread_control& tc = h->threads[0];
-    bool tick = p->act_tick_;
-    p->act_tick_ = false;
+    if (index < 0) {
+        __atomic_store_n(&h->spare.self, uint64_t(t->act_fs_base_), __ATOMIC_RELAXED);
+        return;
+    }
+    p->act_blocks_ |= 1U << index;
+    act_thread_control& tc = h->threads[index];
+    if (reset) {
+        __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.pending, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.delivered, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.dropped, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.resumed_exact, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&tc.resumed_fast, 0, __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&tc.self, uint64_t(t->act_fs_base_), __ATOMIC_RELAXED);
+    publish_nthreads(p);
+}
+
+void activation_detach_locked(process* p, proc* t) {
+    if (t->act_index_ >= 0) {
+        p->act_blocks_ &= ~(1U << t->act_index_);
+        publish_nthreads(p);
+    }
+    t->act_index_ = -1;
+}
+
+void activation_load_fs(proc* t) {
+    wrmsr(MSR_IA32_FS_BASE, t->act_fs_base_);
+}
+
+void activation_note_tick(proc* t, uint64_t entry_tsc) {
+    t->act_tick_ = true;
+    t->act_entry_tsc_ = entry_tsc;
+}
+
+void activation_return_to_user(proc* t, regstate* regs) {
+    // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
+    act_header* h = t->process_->act_header_;
+    int index = t->act_index_;
+    bool tick = t->act_tick_;
+    t->act_tick_ = false;
+    if (!h || index < 0) {
+        return;                         // no control block: no activations
+    }
+    act_thread_control& tc = h->threads[index];
     if (!tick && !__atomic_load_n(&tc.pending, __ATOMIC_ACQUIRE)) {
         return;
     }
@@ -163,7 +229,7 @@ void activation_return_to_user(proc* p, regstate* regs) {
         return;
     }
     unsigned frame = claim_slot(h, unsigned(this_cpu()->index_));
-    act_slot* slot = frame ? slot_page(p->pagetable_, frame) : nullptr;
+    act_slot* slot = frame ? slot_page(t->process_, frame) : nullptr;
     if (!slot) {
         if (frame) {
             release_slot(h, frame);
@@ -178,50 +244,57 @@ void activation_return_to_user(proc* p, regstate* regs) {
     slot->error_code = 0;
     slot->cr2 = 0;
     ++slot->generation;
-    slot->entry_tsc = tick ? p->act_entry_tsc_ : rdtsc();
+    slot->entry_tsc = tick ? t->act_entry_tsc_ : rdtsc();
     __atomic_store_n(&tc.disabled, 1, __ATOMIC_RELEASE);
     ++tc.delivered;
 
     uintptr_t slot_va = act_frame_address(frame);
-    regs->reg_rip = p->act_entry_;
+    regs->reg_rip = t->process_->act_entry_;
     regs->reg_rsp = slot_va + ACT_FRAME_SIZE;
     regs->reg_rdi = ENTRY_TIMER;
     regs->reg_rsi = slot_va;
+    regs->reg_rdx = uint64_t(index);
     regs->reg_rflags = EFLAGS_IF | reserved_flag_bit;
     regs->reg_cs = SEGSEL_USER_CODE;
     regs->reg_ss = SEGSEL_USER_DATA;
     slot->deliver_tsc = rdtsc();
-    // LAB act STUB: (void) p;      // until then ticks are never delivered:
+    // LAB act STUB: (void) t;      // until then ticks are never delivered:
     // LAB act STUB: (void) regs;   // the program just runs on
     // LAB act END
 }
 
-int activation_resume(proc* p, regstate* regs, uintptr_t slot_va) {
+int activation_resume(proc* t, regstate* regs, uintptr_t slot_va) {
     // LAB act BEGIN: exercise 2, sys_act_resume: check slot_va, restore the context saved there, free the slot, enable delivery
+    process* p = t->process_;
     act_header* h = p->act_header_;
     if (!h || slot_va % ACT_FRAME_SIZE != 0 || slot_va < act_frame_address(1)
         || slot_va >= ACTIVATION_SEGMENT_END) {
         return E_INVAL;
     }
     unsigned frame = unsigned((slot_va - ACTIVATION_SEGMENT_BASE) / ACT_FRAME_SIZE);
-    vmiter it(p->pagetable_, slot_va);
-    if (!it.present()) {
-        return E_INVAL;                 // never used: nothing to resume
-    }
     act_slot saved;                     // one copy; the user may keep writing
-    __builtin_memcpy(&saved, it.kptr<act_slot>(), sizeof(saved));
+    {
+        spinlock_guard guard(p->mm_lock_);
+        vmiter it(p->pagetable_, slot_va);
+        if (!it.present()) {
+            return E_INVAL;             // never used: nothing to resume
+        }
+        __builtin_memcpy(&saved, it.kptr<act_slot>(), sizeof(saved));
+    }
     if (saved.rip >= VA_LOWEND) {
         return E_INVAL;                 // kernel or non-canonical RIP
     }
     load_context(regs, saved);
     release_slot(h, frame);
-    act_thread_control& tc = h->threads[0];
-    __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELEASE);
-    ++tc.resumed_exact;
+    if (t->act_index_ >= 0) {           // the calling thread's own block
+        act_thread_control& tc = h->threads[t->act_index_];
+        __atomic_store_n(&tc.disabled, 0, __ATOMIC_RELEASE);
+        ++tc.resumed_exact;
+    }
     // A pending activation is delivered by activation_return_to_user on
     // the way out, with this restored context as the one it saves.
     return 0;
-    // LAB act STUB: (void) p;
+    // LAB act STUB: (void) t;
     // LAB act STUB: (void) regs;
     // LAB act STUB: (void) slot_va;
     // LAB act STUB: return E_NOSYS;

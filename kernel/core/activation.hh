@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct proc;
+struct process;
 struct regstate;
 struct x86_64_pagetable;
 struct act_header;
@@ -24,9 +25,21 @@ int activation_setup(x86_64_pagetable* pt, act_header** header);
 // The header page mapped in `pt` (a kernel pointer), or nullptr: how fork
 // finds the child's copy of its parent's header.
 act_header* activation_header_in(x86_64_pagetable* pt);
-// A timer tick interrupted `p` in user mode at TSC `entry_tsc`.
-void activation_note_tick(proc* p, uint64_t entry_tsc);
-// Called with interrupts off just before `regs` returns to user mode.
-void activation_return_to_user(proc* p, regstate* regs);
-// sys_act_resume: 0 (regs now hold the restored context) or E_INVAL.
-int activation_resume(proc* p, regstate* regs, uintptr_t slot);
+// Give thread `t` of `p` a control block (process_lock held, before t
+// runs): `want` if it is free and >= 0, else the lowest free one, else
+// none (t then gets no activations; its %fs base is the spare block).
+// `reset` zeroes the block's flags and counters (not for fork, whose child
+// goes on with the forking thread's block as it was).
+void activation_attach_locked(process* p, proc* t, int want, bool reset);
+// Thread `t` of `p` ends: its block is free again (process_lock held).
+void activation_detach_locked(process* p, proc* t);
+// Load t's %fs base (its control block's address) into this CPU.
+void activation_load_fs(proc* t);
+// A timer tick interrupted thread `t` in user mode at TSC `entry_tsc`.
+void activation_note_tick(proc* t, uint64_t entry_tsc);
+// Called with interrupts off just before thread t's `regs` return to user
+// mode.
+void activation_return_to_user(proc* t, regstate* regs);
+// sys_act_resume in thread t: 0 (regs now hold the restored context) or
+// E_INVAL.
+int activation_resume(proc* t, regstate* regs, uintptr_t slot);

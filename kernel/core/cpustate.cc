@@ -181,6 +181,9 @@ void cpustate::schedule() {
     set_kernel_stack(this, next->kernel_stack_top());
     if (next->is_user_ && next != prev) {
         fxrstor(next->fpu_);
+        // The runtime finds the thread's activation control block at %fs
+        // (abi/activation.h).
+        wrmsr(MSR_IA32_FS_BASE, next->act_fs_base_);
     }
     next->resume();
 }

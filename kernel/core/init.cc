@@ -5,6 +5,7 @@
 // and every process has exited; a user sys_panic or assertion failure
 // ends the run as a failure at once (kernel/core/syscall-process.cc).
 #include "init.hh"
+#include "vfs.hh"
 #include "cmdline.hh"
 #include "console.hh"
 #include "initfs.hh"
@@ -48,6 +49,12 @@ void init_run_programs(const char* name) {
         } else if (pid < 0) {
             break;                      // no processes left
         }
+    }
+    // Every program is done: write the disk's cached blocks home (the
+    // memory file system has nothing to write), so a disk the machine
+    // leaves behind holds what the programs wrote.
+    if (int r = vfs_sync(0); r < 0) {
+        kprintf("init: sync: error %d\n", r);
     }
     if (harness_mode()) {
         finish_run(first_status == 0);

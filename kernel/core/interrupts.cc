@@ -169,6 +169,6 @@ void user_exception(regstate* regs) {
                  exception_name(v), (unsigned long) v, (unsigned long) regs->reg_errcode,
                  (void*) regs->reg_rip);
     }
-    user_fault_where(p->program_, regs->reg_rip, why, sizeof(why));
+    user_fault_where(p->process_->program_, regs->reg_rip, why, sizeof(why));
     process_kill(p, why, KILLED_STATUS_BASE + int(v));
 }

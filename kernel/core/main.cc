@@ -8,6 +8,7 @@
 #include "arch/descriptors.hh"
 #include "arch/insns.hh"
 #include "bootinfo.hh"
+#include "chkfs.hh"
 #include "cmdline.hh"
 #include "console.hh"
 #include "cpustate.hh"
@@ -154,6 +155,7 @@ void monitor() {
                         unsigned(reg.type));
             }
         } else if (strcmp(line, "poweroff") == 0) {
+            vfs_sync(0);                // the disk's cached blocks go home first
             power_off();
         } else if (strcmp(line, "panic") == 0) {
             panic("requested at the monitor");
@@ -172,6 +174,9 @@ void first_task(void*) {
         run_ktest(test);
         return;
     }
+    // The disk becomes the root when it holds a chickadeefs (it reads
+    // blocks, so it runs here, in a task). Kernel tests mount their own.
+    chkfs_mount_boot();
     init_run_programs();
     monitor();
 }

@@ -7,10 +7,16 @@
 // straight from the read-only image linked into the kernel and copies its
 // bytes into pages of its own only on the first write or truncate, so
 // booting costs no memory per program.
-// Locks: each directory and each inode has a spinlock (nothing here ever
-// blocks: all data is in memory); their place in the lock order is in
-// docs/contexts.md. A directory entry holds one reference to its inode, so
-// an unlinked file lives on until its last open file is closed.
+// Locks: each directory has a spinlock (its operations are short and never
+// block); each inode a sleeping reader/writer lock (sleeplock.hh): reads
+// share it, writes and truncates hold it alone. Copies move at most a page
+// at a time and let pending interrupts in between pages
+// (preemption_point), so a 64 MiB write no longer keeps this CPU's
+// interrupts off for its whole length; holding a sleeping lock across
+// that is allowed, holding a spinlock is not. Their place in the lock
+// order is in docs/contexts.md. A directory entry holds one reference to
+// its inode, so an unlinked file lives on until its last open file is
+// closed.
 // Easy to get wrong: page arithmetic on untrusted offsets (an off_t near
 // its maximum must not wrap), and freeing exactly what was allocated when
 // an allocation fails half way (E_NOMEM leaves the file as it was, or with
@@ -18,8 +24,10 @@
 #include "vfs.hh"
 #include "initfs.hh"
 #include "kalloc.hh"
+#include "cpustate.hh"
 #include "list.hh"
 #include "log.hh"
+#include "sleeplock.hh"
 #include "string.hh"
 #include "x86-64.hh"
 
@@ -33,8 +41,19 @@ alignas(PAGESIZE) const char zero_page[PAGESIZE] = {};
 
 std::atomic<uint64_t> next_ino{2};          // 1 is the root
 
+// Pages copied between two chances for interrupts to come in.
+constexpr size_t pages_per_chunk = 4;
+
+// Called after each page of a copy: every pages_per_chunk pages, let
+// pending interrupts in (no spinlock may be held: inode locks sleep).
+void between_pages(size_t pages_done) {
+    if (pages_done % pages_per_chunk == 0) {
+        preemption_point();
+    }
+}
+
 struct memfs_file final : vnode {
-    spinlock lock_;
+    rwlock lock_;                           // shared: read_at, size; exclusive: the rest
     size_t size_ = 0;                       // [lock_]
     const uint8_t* backing_ = nullptr;      // [lock_] initfs bytes, until changed
     char** index_ = nullptr;                // [lock_] page pointers
@@ -93,13 +112,14 @@ struct memfs_file final : vnode {
             size_t n = size_ - i * PAGESIZE < PAGESIZE ? size_ - i * PAGESIZE : PAGESIZE;
             memcpy(index_[i], backing_ + i * PAGESIZE, n);
             memset(index_[i] + n, 0, PAGESIZE - n);
+            between_pages(i + 1);
         }
         backing_ = nullptr;
         return 0;
     }
 
     ssize_t read_at(const iobuf& buf, off_t off) override {
-        spinlock_guard guard(lock_);
+        shared_guard guard(lock_);
         if (off < 0) {
             return E_INVAL;
         }
@@ -107,25 +127,29 @@ struct memfs_file final : vnode {
             return 0;
         }
         size_t n = buf.size < size_ - size_t(off) ? buf.size : size_ - size_t(off);
-        if (backing_) {
-            return buf.put(0, backing_ + off, n) < 0 ? E_FAULT : ssize_t(n);
-        }
-        size_t done = 0;
+        size_t done = 0, pages = 0;
         while (done < n) {
             size_t pos = size_t(off) + done;
             size_t in_page = pos % PAGESIZE;
             size_t chunk = PAGESIZE - in_page < n - done ? PAGESIZE - in_page : n - done;
-            const char* page = pos / PAGESIZE < index_cap_ ? index_[pos / PAGESIZE] : nullptr;
-            if (buf.put(done, (page ? page : zero_page) + in_page, chunk) < 0) {
+            const char* src;
+            if (backing_) {
+                src = reinterpret_cast<const char*>(backing_) + pos;
+            } else {
+                const char* page = pos / PAGESIZE < index_cap_ ? index_[pos / PAGESIZE] : nullptr;
+                src = (page ? page : zero_page) + in_page;
+            }
+            if (buf.put(done, src, chunk) < 0) {
                 return done ? ssize_t(done) : E_FAULT;
             }
             done += chunk;
+            between_pages(++pages);
         }
         return ssize_t(n);
     }
 
     ssize_t write_at(const iobuf& buf, off_t off) override {
-        spinlock_guard guard(lock_);
+        exclusive_guard guard(lock_);
         if (off < 0) {
             return E_INVAL;
         }
@@ -138,7 +162,7 @@ struct memfs_file final : vnode {
             || grow_index(round_up(size_t(off) + n, PAGESIZE) / PAGESIZE) < 0) {
             return E_NOMEM;
         }
-        size_t done = 0;
+        size_t done = 0, pages = 0;
         int error = 0;
         while (done < n) {
             size_t pos = size_t(off) + done;
@@ -154,6 +178,7 @@ struct memfs_file final : vnode {
                 break;
             }
             done += chunk;
+            between_pages(++pages);
         }
         if (size_t(off) + done > size_) {
             size_ = size_t(off) + done;
@@ -162,7 +187,7 @@ struct memfs_file final : vnode {
     }
 
     off_t size() override {
-        spinlock_guard guard(lock_);
+        shared_guard guard(lock_);
         return off_t(size_);
     }
 
@@ -173,7 +198,7 @@ struct memfs_file final : vnode {
         if (size > max_file_size) {
             return E_FBIG;
         }
-        spinlock_guard guard(lock_);
+        exclusive_guard guard(lock_);
         if (materialize() < 0) {
             return E_NOMEM;
         }

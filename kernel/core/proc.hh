@@ -38,27 +38,25 @@ struct yieldstate {
     uint64_t reg_rip;               // return address into the yielder
 };
 
-// One struct, two parts, in two marked sections:
-//   KERNEL TASK — what every schedulable context has (kernel workers, idle
-//     tasks, init and user processes alike): saved context, state, home
-//     CPU, page table in force, run-queue links. proc.cc, cpustate.cc and
-//     switch.S use only this part.
-//   PROCESS — what only a user process (and init, pid 1) has: parent and
-//     table links, exit status, program name, descriptor table, activation
-//     state, FPU image. process.cc, activation.cc and the system calls use
-//     it; a kernel task leaves it at its defaults.
-// The two stay in one block (not a separate process object) because a
-// process is exactly one task today; when processes get several threads
-// (kernel threads issue), the PROCESS part moves out into a shared object.
+// One struct per kernel task: kernel workers, idle tasks, init and every
+// thread of a user process. What the threads of one process share — pid,
+// parent, exit status, descriptor table, address space, activation
+// segment — is the `process` object (process.hh) that `process_` points
+// to; kernel tasks other than init have none. The fields below the THREAD
+// line are a user thread's own (docs/threads.md).
+struct process;
+
 struct proc {
     // ===== KERNEL TASK ======================================================
     // Read by assembly: keep first, keep in this order.
     regstate* regs_ = nullptr;
     yieldstate* yields_ = nullptr;  // PROC_YIELDS in asm-offsets.cc
 
-    pid_t id_ = 0;                  // pid for a process; 0 for other tasks
+    // Thread id of a user thread (one number space with pids: a process's
+    // first thread has the pid as its id); 1 for init; 0 for other tasks.
+    pid_t id_ = 0;
     std::atomic<int> pstate_ = ps_blank;
-    x86_64_pagetable* pagetable_ = nullptr;
+    x86_64_pagetable* pagetable_ = nullptr;     // in force while it runs
     int cpu_index_ = 0;             // home CPU: the only one that runs it
     const char* name_ = "task";
     // Set by the CPU after it has left this task for the last time (exited
@@ -66,26 +64,25 @@ struct proc {
     std::atomic<bool> descheduled_ = false;
     list_links runq_links_;         // guarded by home cpustate::runq_lock_
 
-    // ===== PROCESS ==========================================================
-    // User processes only (kernel tasks leave it empty, except init, pid 1).
-    // Fields marked [P] are guarded by process_lock.
-    bool is_user_ = false;
-    proc* parent_ = nullptr;        // [P]
-    list_links process_links_;      // [P] on the process table
-    int exit_status_ = 0;           // [P] valid once pstate_ == ps_exited
-    std::atomic<bool> child_exited_ = false;    // interrupts msleep
-    wait_queue child_wait_;         // woken when a child exits
-    char program_[32] = "";         // program name, for messages
-    fdtable fds_;                   // descriptors (fdtable.hh; its own lock)
-    // Set (under process_lock) by process_request_kill; read locklessly
-    // on the way to user mode and by interruptible waits.
+    // ===== THREAD ===========================================================
+    // Init and user threads only. Fields marked [P] are guarded by
+    // process_lock.
+    process* process_ = nullptr;    // the process this thread belongs to
+    bool is_user_ = false;          // runs user code (init does not)
+    list_links thread_links_;       // [P] on process_->threads_ or ->dead_
+    // This thread must end: set (under process_lock) by sys_exit in another
+    // thread, by a console kill or by exec; read locklessly on the way to
+    // user mode and by every interruptible wait (whose predicates give up).
     std::atomic<bool> kill_requested_ = false;
-    // Activations (kernel/core/activation.cc): the segment header (kernel
-    // pointer), where upcalls enter, and a tick not yet delivered.
-    act_header* act_header_ = nullptr;
-    uintptr_t act_entry_ = 0;
+    // Activations (kernel/core/activation.cc): a tick not yet delivered,
+    // the thread's control block in the segment (-1: none; set under
+    // process_lock before the thread runs, cleared by the thread itself as
+    // it ends), and its user address, loaded into the %fs base whenever
+    // this thread runs (the spare block's if it has none).
     bool act_tick_ = false;
     uint64_t act_entry_tsc_ = 0;
+    int act_index_ = -1;
+    uintptr_t act_fs_base_ = 0;
     alignas(16) uint8_t fpu_[512];  // user FPU/SSE state (fxsave image)
 
     // ===== KERNEL TASK (end of block) =======================================

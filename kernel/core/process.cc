@@ -7,6 +7,7 @@
 #include "abi/activation.h"
 #include "activation.hh"
 #include "arch/cpufeatures.hh"
+#include "apic.hh"
 #include "backtrace.hh"
 #include "console-file.hh"
 #include "cpustate.hh"
@@ -26,8 +27,8 @@ spinlock process_lock;
 
 namespace {
 
-list<proc, &proc::process_links_> process_table;   // [P]
-pid_t next_pid = PID_INIT;                          // [P]
+list<process, &process::process_links_> process_table;     // [P]
+pid_t next_pid = PID_INIT;                          // [P] next id to try
 constexpr pid_t pid_limit = 1 << 22;
 std::atomic<unsigned> next_home_cpu{0};
 
@@ -35,11 +36,28 @@ std::atomic<unsigned> next_home_cpu{0};
 // `fninit` + default MXCSR).
 alignas(16) uint8_t initial_fpu[512];
 
+// Process ids and thread ids are one number space: an id is taken while
+// a process (zombies included) has it as its pid or a live thread has it
+// as its thread id.
+bool id_in_use_locked(pid_t id) {
+    for (process* p = process_table.front(); p; p = process_table.next(p)) {
+        if (p->id_ == id) {
+            return true;
+        }
+        for (proc* t = p->threads_.front(); t; t = p->threads_.next(t)) {
+            if (t->id_ == id) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 pid_t allocate_pid_locked() {
     for (int tries = 0; tries < pid_limit; ++tries) {
         pid_t pid = next_pid;
         next_pid = next_pid + 1 < pid_limit ? next_pid + 1 : PID_INIT + 1;
-        if (!process_lookup(pid)) {
+        if (!id_in_use_locked(pid)) {
             return pid;
         }
     }
@@ -252,46 +270,213 @@ void set_entry_registers(regstate* regs, uintptr_t entry, uintptr_t rsp, int arg
     regs->reg_intno = uint64_t(-1);
 }
 
-// The regstate at the top of a process's kernel stack.
-regstate* top_regstate(proc* p) {
-    return reinterpret_cast<regstate*>(p->kernel_stack_top() - sizeof(regstate));
+// The regstate at the top of a thread's kernel stack.
+regstate* top_regstate(proc* t) {
+    return reinterpret_cast<regstate*>(t->kernel_stack_top() - sizeof(regstate));
 }
 
-void set_program_name(proc* p, const char* program) {
+void set_program_name(process* p, const char* program) {
     size_t n = strnlen(program, sizeof(p->program_) - 1);
     memcpy(p->program_, program, n);
     p->program_[n] = '\0';
-    p->name_ = p->program_;
 }
 
-// Make `p` run `image` from its entry point (process start or exec).
-void install_image(proc* p, regstate* regs, const user_image& image, const char* program,
-                   int argc) {
+// Make thread `t` of process `p` run `image` from its entry point
+// (process start or exec).
+void install_image(process* p, proc* t, regstate* regs, const user_image& image,
+                   const char* program, int argc) {
     p->pagetable_ = image.pt;
     p->act_header_ = image.activations;
     p->act_entry_ = image.entry;
-    p->act_tick_ = false;
+    t->pagetable_ = image.pt;
+    t->act_tick_ = false;
+    {
+        // A fresh segment: the (only) thread takes control block 0.
+        spinlock_guard guard(process_lock);
+        p->act_blocks_ = 0;
+        activation_attach_locked(p, t, 0, true);
+    }
     set_program_name(p, program);
-    memcpy(p->fpu_, initial_fpu, sizeof(p->fpu_));
+    memcpy(t->fpu_, initial_fpu, sizeof(t->fpu_));
     set_entry_registers(regs, image.entry, image.rsp, argc, image.argv);
 }
 
-// Fill in a new process's proc and put it on the table (unless out of
-// pids); the caller enqueues it.
-int register_child(proc* parent, proc* child, x86_64_pagetable* pt) {
-    child->is_user_ = true;
+// Make `t` a user thread of `p` (not yet on any list) on a home CPU.
+void init_thread(process* p, proc* t) {
+    t->process_ = p;
+    t->is_user_ = true;
+    t->pagetable_ = p->pagetable_;
+    t->name_ = p->program_;
+    t->cpu_index_ = choose_home_cpu();
+    t->pstate_ = ps_runnable;
+}
+
+// Put a new process `child` (first thread `t`) on the table as a child of
+// `parent`, unless out of ids; the caller enqueues `t`.
+int register_child(process* parent, process* child, proc* t, x86_64_pagetable* pt) {
     child->pagetable_ = pt;
-    child->cpu_index_ = choose_home_cpu();
-    child->pstate_ = ps_runnable;
+    init_thread(child, t);
     spinlock_guard guard(process_lock);
     pid_t pid = allocate_pid_locked();
     if (pid < 0) {
         return pid;
     }
     child->id_ = pid;
+    t->id_ = pid;
     child->parent_ = parent;
+    child->threads_.push_back(t);
+    child->nthreads_ = 1;
     process_table.push_back(child);
     return pid;
+}
+
+// Free a process that never ran (out of memory or ids on the way).
+void discard_new_process(process* p, proc* t) {
+    delete p;
+    proc::free(t);
+}
+
+// Ask thread `t` to end (process_lock held): set its flag, wake it if it
+// is blocked (every interruptible wait re-checks the flag), and interrupt
+// its CPU if it is running there now, so it reaches return_to_user
+// within an IPI rather than a tick.
+void request_end_locked(proc* t) {
+    t->kill_requested_ = true;
+    t->wake();
+    cpustate* c = &cpus[t->cpu_index_];
+    if (c->current_ == t && c != this_cpu()) {
+        lapic_send_ipi(c->lapic_id_, INT_IPI_RESCHEDULE);
+    }
+}
+
+// Every thread of `p` but `except` must end (process_lock held).
+void end_other_threads_locked(process* p, proc* except) {
+    for (proc* t = p->threads_.front(); t; t = p->threads_.next(t)) {
+        if (t != except) {
+            request_end_locked(t);
+        }
+    }
+}
+
+// The process is ending with `status` (the first caller's status wins);
+// every thread of it but `except` is asked to end (process_lock held).
+void begin_exit_locked(process* p, int status, proc* except) {
+    if (!p->exiting_) {
+        p->exiting_ = true;
+        p->exit_status_ = status;
+    }
+    end_other_threads_locked(p, except);
+}
+
+// Move the dead threads of `p` whose CPUs have left them to `out`
+// (process_lock held); the caller frees them after dropping the lock.
+void collect_dead_locked(process* p, list<proc, &proc::thread_links_>& out) {
+    proc* t = p->dead_.front();
+    while (t) {
+        proc* next = p->dead_.next(t);
+        if (t->descheduled_) {
+            p->dead_.erase(t);
+            out.push_back(t);
+        }
+        t = next;
+    }
+}
+
+void free_threads(list<proc, &proc::thread_links_>& l) {
+    while (proc* t = l.pop_front()) {
+        proc::free(t);
+    }
+}
+
+[[noreturn]] void finish_process(process* p, proc* t);
+
+// Thread `t` (the current one) ends. If it is the last of its process,
+// the process exits (with `status` unless it was already exiting).
+[[noreturn]] void end_thread(proc* t, int status) {
+    assert(t == current() && t->is_user_);
+    process* p = t->process_;
+    // Leave the user address space first: from here on this thread never
+    // touches it, so the last thread may free it while this CPU is still
+    // on its way out of this stack.
+    {
+        irqstate s = irqstate::save_and_disable();
+        t->pagetable_ = kernel_pagetable;
+        set_pagetable(kernel_pagetable);
+        s.restore();
+    }
+    list<proc, &proc::thread_links_> reclaim;
+    bool last;
+    {
+        spinlock_guard guard(process_lock);
+        p->threads_.erase(t);
+        --p->nthreads_;
+        activation_detach_locked(p, t);
+        last = p->nthreads_ == 0;
+        if (last && !p->exiting_) {
+            p->exiting_ = true;
+            p->exit_status_ = status;
+        }
+        if (!last) {
+            collect_dead_locked(p, reclaim);
+        }
+        // Freed once descheduled_: by a later clone or texit of a thread
+        // of p, or by the waitpid that reaps p.
+        p->dead_.push_back(t);
+    }
+    free_threads(reclaim);
+    if (last) {
+        finish_process(p, t);
+    }
+    p->thread_wait_.wake_all();         // exec may be waiting for this
+    // No preemption from here (interrupts are off in system calls and on
+    // the way to user mode), so nothing runs this task after this store
+    // but the yield; the scheduler then sets descheduled_.
+    t->pstate_ = ps_exited;
+    t->yield_noreturn();
+}
+
+// The last thread `t` of `p` ends: free the address space, close the
+// descriptors, hand the children to init, and become a zombie for the
+// parent to reap.
+[[noreturn]] void finish_process(process* p, proc* t) {
+    x86_64_pagetable* pt = p->pagetable_;
+    p->pagetable_ = nullptr;
+    p->act_header_ = nullptr;
+    free_user_memory(pt);
+    // Close every descriptor before the parent can see us exit: a pipe's
+    // write end closed here lets the parent's read return 0.
+    p->fds_.close_all();
+
+    process* init = nullptr;
+    process* parent;
+    bool orphaned_zombie = false;
+    {
+        spinlock_guard guard(process_lock);
+        init = process_lookup(PID_INIT);
+        // LAB proc BEGIN: exercise 3, reparenting: the children of p go to init, and init must hear of any that already exited
+        // Children go to init; init reaps any that already exited.
+        for (process* c = process_table.front(); c; c = process_table.next(c)) {
+            if (c->parent_ == p) {
+                c->parent_ = init;
+                orphaned_zombie |= c->zombie_;
+            }
+        }
+        // LAB proc END
+        parent = p->parent_;
+        // From here on waitpid may find p; it frees p and its threads only
+        // once each one's CPU has left it (descheduled_).
+        p->zombie_ = true;
+        t->pstate_ = ps_exited;
+        parent->child_exited_ = true;
+        parent->child_wait_.wake_all();
+        for (proc* th = parent->threads_.front(); th; th = parent->threads_.next(th)) {
+            th->wake();                 // interrupts an msleep
+        }
+    }
+    if (orphaned_zombie && init != parent) {
+        init->child_wait_.wake_all();
+    }
+    t->yield_noreturn();
 }
 
 }  // namespace
@@ -307,8 +492,8 @@ int exec_args::add(const char* s, size_t len) {
     return 0;
 }
 
-proc* process_lookup(pid_t pid) {
-    for (proc* p = process_table.front(); p; p = process_table.next(p)) {
+process* process_lookup(pid_t pid) {
+    for (process* p = process_table.front(); p; p = process_table.next(p)) {
         if (p->id_ == pid) {
             return p;
         }
@@ -320,27 +505,34 @@ void process_init() {
     fpu_initial_state(initial_fpu);
 }
 
+spinlock* process_mm_lock_for(x86_64_pagetable* pt) {
+    process* p = current()->process_;
+    return p && p->pagetable_ == pt && pt ? &p->mm_lock_ : nullptr;
+}
+
 proc* process_spawn(proc* parent, const char* program, const exec_args& args, int* error) {
-    proc* p = proc::allocate();
+    proc* t = proc::allocate();
+    process* p = t ? new process : nullptr;
     if (!p) {
+        proc::free(t);
         *error = E_NOMEM;
         return nullptr;
     }
     user_image image;
     int r = build_address_space(program, args, &image);
     if (r == 0) {
-        r = register_child(parent, p, image.pt);
+        r = register_child(parent->process_, p, t, image.pt);
         if (r < 0) {
             free_user_memory(image.pt);
         }
     }
     if (r < 0) {
-        proc::free(p);
+        discard_new_process(p, t);
         *error = r;
         return nullptr;
     }
-    regstate* regs = top_regstate(p);
-    install_image(p, regs, image, program, args.argc);
+    regstate* regs = top_regstate(t);
+    install_image(p, t, regs, image, program, args.argc);
     if (file* console = console_open_file()) {
         // Descriptors 0, 1 and 2: one console file, readable and writable.
         for (int fd = 0; fd < 3; ++fd) {
@@ -352,23 +544,49 @@ proc* process_spawn(proc* parent, const char* program, const exec_args& args, in
                    "it starts without descriptors\n", p->id_, p->program_);
     }
     tag_user_pages(image.pt, p->id_);
-    p->regs_ = regs;
-    cpus[p->cpu_index_].enqueue(p);
-    return p;
+    t->regs_ = regs;
+    cpus[t->cpu_index_].enqueue(t);
+    return t;
 }
 
-int process_exec(proc* p, regstate* regs, const char* program, const exec_args& args) {
+int process_exec(proc* t, regstate* regs, const char* program, const exec_args& args) {
     user_image image;
     int r = build_address_space(program, args, &image);
     if (r < 0) {
         return r;
     }
+    // The other threads end first (they die on their way to user mode);
+    // wait until this is the only thread. If this thread is asked to end
+    // meanwhile (an exit, or an exec in another thread that got there
+    // first), give up: the process is unchanged and this thread ends.
+    process* p = t->process_;
+    bool alone = false;
+    {
+        spinlock_guard guard(process_lock);
+        if (!t->kill_requested_) {
+            end_other_threads_locked(p, t);
+        }
+    }
+    waiter w;
+    w.block_until(p->thread_wait_, [&] {
+        if (t->kill_requested_) {
+            return true;
+        }
+        spinlock_guard guard(process_lock);
+        alone = p->nthreads_ == 1;
+        return alone;
+    });
+    if (!alone || t->kill_requested_) {
+        free_user_memory(image.pt);
+        return E_INTR;
+    }
     x86_64_pagetable* old = p->pagetable_;
     {
         irqstate s = irqstate::save_and_disable();
-        install_image(p, regs, image, program, args.argc);
+        install_image(p, t, regs, image, program, args.argc);
         set_pagetable(image.pt);
-        fxrstor(p->fpu_);
+        fxrstor(t->fpu_);
+        activation_load_fs(t);
         s.restore();
     }
     tag_user_pages(image.pt, p->id_);
@@ -376,10 +594,13 @@ int process_exec(proc* p, regstate* regs, const char* program, const exec_args& 
     return 0;
 }
 
-pid_t process_fork(proc* parent, const regstate* regs) {
-    // LAB proc BEGIN: exercise 1, fork: a new proc with a copy of every user page (the console page shared), its own pid, the parent's registers with RAX 0, queued to run
-    proc* child = proc::allocate();
+pid_t process_fork(proc* t, const regstate* regs) {
+    // LAB proc BEGIN: exercise 1, fork: a new process and thread with a copy of every user page (the console page shared), its own pid, the parent's registers with RAX 0, queued to run
+    process* parent = t->process_;
+    proc* child_thread = proc::allocate();
+    process* child = child_thread ? new process : nullptr;
     if (!child) {
+        proc::free(child_thread);
         return E_NOMEM;
     }
     x86_64_pagetable* pt = new_user_pagetable();
@@ -387,8 +608,10 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     // Copy every user page except the console page, which stays shared.
     // The activation segment is copied too: a child forked inside a handler
     // goes on running on its copy of the slot, and one forked with
-    // `disabled` set is still disabled (tests/user/p-act-fork).
+    // `disabled` set is still disabled (tests/user/p-act-fork). Other
+    // threads of the parent may be changing mappings: hold mm_lock_.
     if (r == 0) {
+        spinlock_guard guard(parent->mm_lock_);
         for_each_user_page(parent->pagetable_, [&](uintptr_t va, x86_64_pageentry_t e) {
             uint64_t pa = e & PTE_PAMASK;
             if (r < 0 || pa == CONSOLE_PAGE) {
@@ -404,13 +627,13 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     if (r == 0) {
         activations = activation_header_in(pt);
         assert(activations, "a process without an activation header");
-        r = register_child(parent, child, pt);
+        r = register_child(parent, child, child_thread, pt);
     }
     if (r < 0) {
         if (pt) {
             free_user_memory(pt);
         }
-        proc::free(child);
+        discard_new_process(child, child_thread);
         return r;
     }
     pid_t pid = child->id_;
@@ -418,118 +641,138 @@ pid_t process_fork(proc* parent, const regstate* regs) {
     set_program_name(child, parent->program_);
     child->act_header_ = activations;
     child->act_entry_ = parent->act_entry_;
-    fxsave(child->fpu_);                // the parent's live FPU state
+    {
+        // The child's thread goes on with its copy of the forking thread's
+        // control block, as it was (tests/user/p-act-fork).
+        spinlock_guard guard(process_lock);
+        activation_attach_locked(child, child_thread, t->act_index_, false);
+    }
+    fxsave(child_thread->fpu_);         // the parent's live FPU state
     child->fds_.copy_from(parent->fds_);    // sharing every open file
-    regstate* child_regs = top_regstate(child);
+    regstate* child_regs = top_regstate(child_thread);
     *child_regs = *regs;
     child_regs->reg_rax = 0;            // fork returns 0 in the child
-    child->regs_ = child_regs;
-    cpus[child->cpu_index_].enqueue(child);
+    child_thread->regs_ = child_regs;
+    cpus[child_thread->cpu_index_].enqueue(child_thread);
     return pid;
-    // LAB proc STUB: (void) parent;
+    // LAB proc STUB: (void) t;
     // LAB proc STUB: (void) regs;
     // LAB proc STUB: return E_NOSYS;
     // LAB proc END
 }
 
-void process_exit(proc* p, int status) {
-    assert(p == current() && p->is_user_);
-    // Leave the user address space for the kernel's, then free it.
-    x86_64_pagetable* pt = p->pagetable_;
-    {
-        irqstate s = irqstate::save_and_disable();
-        p->pagetable_ = kernel_pagetable;
-        set_pagetable(kernel_pagetable);
-        s.restore();
+pid_t process_clone(proc* t, const regstate* regs, uintptr_t stack_top) {
+    // The new stack must end inside the user half; whether it is mapped is
+    // the program's business (the thread faults on it, and the process
+    // dies, as for any fault).
+    if (stack_top <= USER_TEXT_BASE || stack_top > VA_LOWEND) {
+        return E_FAULT;
     }
-    p->act_header_ = nullptr;
-    free_user_memory(pt);
-    // Close every descriptor before the parent can see us exit: a pipe's
-    // write end closed here lets the parent's read return 0.
-    p->fds_.close_all();
-
-    proc* init = nullptr;
-    proc* parent;
-    bool orphaned_zombie = false;
+    process* p = t->process_;
+    proc* nt = proc::allocate();
+    if (!nt) {
+        return E_NOMEM;
+    }
+    init_thread(p, nt);
+    regstate* nregs = top_regstate(nt);
+    *nregs = *regs;
+    nregs->reg_rax = 0;                 // clone returns 0 in the new thread
+    nregs->reg_rsp = stack_top;
+    nt->regs_ = nregs;
+    fxsave(nt->fpu_);                   // the caller's live FPU state
+    list<proc, &proc::thread_links_> reclaim;
+    pid_t tid;
     {
         spinlock_guard guard(process_lock);
-        init = process_lookup(PID_INIT);
-        // LAB proc BEGIN: exercise 3, reparenting: the children of p go to init, and init must hear of any that already exited
-        // Children go to init; init reaps any that already exited.
-        for (proc* c = process_table.front(); c; c = process_table.next(c)) {
-            if (c->parent_ == p) {
-                c->parent_ = init;
-                orphaned_zombie |= c->pstate_ == ps_exited;
-            }
+        collect_dead_locked(p, reclaim);
+        tid = t->kill_requested_ ? E_INTR : allocate_pid_locked();
+        if (tid > 0) {
+            nt->id_ = tid;
+            p->threads_.push_back(nt);
+            ++p->nthreads_;
+            activation_attach_locked(p, nt, -1, true);
         }
-        // LAB proc END
-        p->exit_status_ = status;
-        parent = p->parent_;
-        // From here on waitpid may find us; it frees us only once the CPU
-        // has left this stack (descheduled_).
-        p->pstate_ = ps_exited;
-        parent->child_exited_ = true;
-        parent->child_wait_.wake_all();
-        parent->wake();                 // interrupts an msleep
     }
-    if (orphaned_zombie && init != parent) {
-        init->child_wait_.wake_all();
+    free_threads(reclaim);
+    if (tid < 0) {
+        proc::free(nt);
+        return tid;
     }
-    p->yield_noreturn();
+    cpus[nt->cpu_index_].enqueue(nt);
+    return tid;
 }
 
-void process_kill(proc* p, const char* why, int status) {
-    log_printf(log_level::warn, "process %d (%s) killed: %s\n", p->id_, p->program_, why);
-    process_exit(p, status);
+void process_exit(proc* t, int status) {
+    {
+        spinlock_guard guard(process_lock);
+        begin_exit_locked(t->process_, status, t);
+    }
+    end_thread(t, status);
+}
+
+void process_texit(proc* t, int status) {
+    end_thread(t, status);
+}
+
+void process_kill(proc* t, const char* why, int status) {
+    log_printf(log_level::warn, "process %d (%s) killed: %s\n", t->process_->id_,
+               t->process_->program_, why);
+    process_exit(t, status);
 }
 
 int process_request_kill(pid_t pid) {
-    spinlock_guard guard(process_lock);
-    proc* p = process_lookup(pid);
-    if (!p || p->pstate_ == ps_exited) {
-        return E_SRCH;
+    char program[sizeof(process::program_)];
+    {
+        spinlock_guard guard(process_lock);
+        process* p = process_lookup(pid);
+        if (!p || p->exiting_) {
+            return E_SRCH;
+        }
+        if (p->id_ == PID_INIT) {
+            return E_PERM;
+        }
+        // Every thread ends: a blocked one re-checks its wait, which gives
+        // up (see the predicates that test kill_requested_); a running one
+        // ends at its next interrupt or system-call return.
+        begin_exit_locked(p, KILLED_STATUS_CONSOLE, nullptr);
+        memcpy(program, p->program_, sizeof(program));
     }
-    if (!p->is_user_) {
-        return E_PERM;
-    }
-    p->kill_requested_ = true;
-    // A blocked process re-checks its wait, which gives up (see the
-    // predicates that test kill_requested_); a running one dies at its
-    // next interrupt or system-call return.
-    p->wake();
+    log_printf(log_level::warn, "process %d (%s) killed: killed from the console\n", pid,
+               program);
     return 0;
 }
 
-void process_check_kill(proc* p) {
-    if (p->kill_requested_) {
-        process_kill(p, "killed from the console", KILLED_STATUS_CONSOLE);
+void process_check_kill(proc* t) {
+    if (t->kill_requested_) {
+        end_thread(t, 0);               // the status was set by whoever asked
     }
 }
 
-void process_for_each(void (*fn)(proc* p, void* arg), void* arg) {
+void process_for_each(void (*fn)(process* p, void* arg), void* arg) {
     spinlock_guard guard(process_lock);
-    for (proc* c = process_table.front(); c; c = process_table.next(c)) {
+    for (process* c = process_table.front(); c; c = process_table.next(c)) {
         fn(c, arg);
     }
 }
 
-pid_t process_waitpid(proc* p, pid_t pid, int* status, int options) {
-    proc* zombie = nullptr;
+pid_t process_waitpid(proc* t, pid_t pid, int* status, int options) {
+    process* p = t->process_;
+    process* zombie = nullptr;
     int result = 0;
     waiter w;
     w.block_until(p->child_wait_, [&] {
-        if (p->kill_requested_) {
-            result = E_INTR;            // dies on its way out (process_check_kill)
+        if (t->kill_requested_) {
+            result = E_INTR;            // ends on its way out (process_check_kill)
             return true;
         }
         spinlock_guard guard(process_lock);
         bool any = false;
-        for (proc* c = process_table.front(); c; c = process_table.next(c)) {
+        for (process* c = process_table.front(); c; c = process_table.next(c)) {
             if (c->parent_ != p || (pid != 0 && c->id_ != pid)) {
                 continue;
             }
             any = true;
-            if (c->pstate_ == ps_exited) {
+            if (c->zombie_) {
                 zombie = c;
                 process_table.erase(c);
                 return true;
@@ -548,15 +791,19 @@ pid_t process_waitpid(proc* p, pid_t pid, int* status, int options) {
     if (!zombie) {
         return result;
     }
-    // The zombie is off the table; wait for its CPU to leave its stack.
-    while (!zombie->descheduled_) {
-        pause();
+    // The zombie is off the table and has no threads left: nobody else
+    // touches it. Wait for each thread's CPU to leave its stack.
+    while (proc* dead = zombie->dead_.pop_front()) {
+        while (!dead->descheduled_) {
+            pause();
+        }
+        proc::free(dead);
     }
     pid_t reaped = zombie->id_;
     if (status) {
         *status = zombie->exit_status_;
     }
-    proc::free(zombie);
+    delete zombie;
     return reaped;
 }
 
@@ -565,7 +812,7 @@ bool user_address_allocatable(uintptr_t va) {
         && !user_range_overlaps_reserved(va, va + PAGESIZE);
 }
 
-int process_page_alloc(proc* p, uintptr_t va) {
+int process_page_alloc(process* p, uintptr_t va) {
     if (!user_address_allocatable(va)) {
         return E_INVAL;
     }
@@ -573,26 +820,46 @@ int process_page_alloc(proc* p, uintptr_t va) {
     if (!page) {
         return E_NOMEM;
     }
-    vmiter it(p->pagetable_, va);
-    uint64_t old = it.present() ? it.pa() : UINT64_MAX;
-    if (it.map(kva2pa(page), user_perm(true, false)) < 0) {
+    bool mapped, replaced = false;
+    {
+        // Other threads of the process may be using the page already
+        // mapped here — in user mode on other CPUs through their TLBs, or
+        // in the kernel through uaccess.cc (under this lock). Freeing it
+        // would let them write into memory that is no longer theirs, so a
+        // page already mapped is zeroed in place instead: to the program
+        // that is the same fresh zeroed page Chickadee gives.
+        spinlock_guard guard(p->mm_lock_);
+        vmiter it(p->pagetable_, va);
+        if (it.present()) {
+            memset(pa2kptr<void>(it.pa()), 0, PAGESIZE);
+            mapped = it.map(it.pa(), user_perm(true, false)) >= 0;
+            invlpg(va);
+            replaced = true;
+        } else {
+            mapped = it.map(kva2pa(page), user_perm(true, false)) >= 0;
+        }
+    }
+    if (!mapped || replaced) {
         kfree(page);
-        return E_NOMEM;
+        return mapped ? 0 : E_NOMEM;
     }
     memviewer_tag(kva2pa(page), p->id_);
-    if (old != UINT64_MAX) {
-        memviewer_tag(old, 0);
-        kfree(pa2kptr<void>(old));      // replaced: the old page is gone
-    }
     return 0;
 }
 
-void process_become_init(proc* p) {
+void process_become_init(proc* t) {
+    auto* p = new process;
+    assert(p, "no memory for init's process");
     spinlock_guard guard(process_lock);
     assert(!process_lookup(PID_INIT));
     p->id_ = PID_INIT;
     p->parent_ = nullptr;
-    p->name_ = "init";
+    set_program_name(p, "init");
+    p->threads_.push_back(t);
+    p->nthreads_ = 1;
+    t->process_ = p;
+    t->id_ = PID_INIT;
+    t->name_ = "init";
     process_table.push_back(p);
     next_pid = PID_INIT + 1;
 }

@@ -15,6 +15,7 @@
 // E_NAMETOOLONG.
 #include "abi/errno.hh"
 #include "abi/user-memlayout.hh"
+#include "chkfs.hh"
 #include "console.hh"
 #include "cpustate.hh"
 #include "fdtable.hh"
@@ -22,6 +23,7 @@
 #include "memviewer.hh"
 #include "pipe.hh"
 #include "proc.hh"
+#include "process.hh"
 #include "syscall.hh"
 #include "uaccess.hh"
 #include "vfs.hh"
@@ -33,7 +35,7 @@ using ctx = syscall_context*;
 // Holds a reference to a descriptor's file for the length of a call.
 struct file_ref {
     file* f;
-    file_ref(ctx c, int fd) : f(c->p->fds_.get(fd)) {}
+    file_ref(ctx c, int fd) : f(c->p->process_->fds_.get(fd)) {}
     ~file_ref() {
         if (f) {
             f->put();
@@ -79,11 +81,11 @@ ssize_t syscall_write(ctx c, int fd, const char* buffer, size_t size) {
 }
 
 int syscall_close(ctx c, int fd) {
-    return c->p->fds_.close(fd);
+    return c->p->process_->fds_.close(fd);
 }
 
 int syscall_dup2(ctx c, int oldfd, int newfd) {
-    return c->p->fds_.dup2(oldfd, newfd);
+    return c->p->process_->fds_.dup2(oldfd, newfd);
 }
 
 int syscall_pipe(ctx c, int* pfd) {
@@ -98,14 +100,14 @@ int syscall_pipe(ctx c, int* pfd) {
         return e;
     }
     int fds[2];
-    if (int e = c->p->fds_.install2(r, w, &fds[0], &fds[1]); e < 0) {
+    if (int e = c->p->process_->fds_.install2(r, w, &fds[0], &fds[1]); e < 0) {
         r->put();
         w->put();
         return e;
     }
     if (copy_to_user(user_pt(c), uva(pfd), fds, sizeof(fds)) < 0) {
-        c->p->fds_.close(fds[0]);
-        c->p->fds_.close(fds[1]);
+        c->p->process_->fds_.close(fds[0]);
+        c->p->process_->fds_.close(fds[1]);
         return E_FAULT;
     }
     return 0;
@@ -148,7 +150,7 @@ int syscall_open(ctx c, const char* user_path, int flags) {
     if (!f) {
         return E_NOMEM;
     }
-    int fd = c->p->fds_.install(f);
+    int fd = c->p->process_->fds_.install(f);
     if (fd < 0) {
         f->put();
     }
@@ -246,9 +248,27 @@ ssize_t syscall_readdir(ctx c, const char* user_dir, size_t index, char* name, s
     return copy_to_user(user_pt(c), uva(name), entry, size_t(r) + 1) < 0 ? E_FAULT : r;
 }
 
-// The disk file system comes with its own issue.
-ssize_t syscall_readdiskfile(ctx, const char*, char*, size_t, off_t) {
-    return E_NOSYS;
+// Reads a file of the disk (the volume mounted at boot) by name, as
+// Chickadee's does: up to `size` bytes at `off` into `buf`. Checks: the
+// path (E_FAULT, E_NAMETOOLONG), size 0 returns 0, then the buffer
+// (E_FAULT), then the file (E_NOENT without a disk, E_INVAL for the root
+// or a negative offset).
+ssize_t syscall_readdiskfile(ctx c, const char* user_path, char* buf, size_t size, off_t off) {
+    char path[VFS_PATH_MAX];
+    long n = copy_path(c, path, user_path);
+    if (n < 0) {
+        return n;
+    }
+    if (size == 0) {
+        return 0;
+    }
+    if (!user_range_ok(user_pt(c), uva(buf), size, true)) {
+        return E_FAULT;
+    }
+    if (off < 0) {
+        return E_INVAL;
+    }
+    return chkfs_readdiskfile(path, iobuf::user(user_pt(c), uva(buf), size), off);
 }
 
 // --- console extras ---------------------------------------------------------

@@ -25,7 +25,7 @@
 using ctx = syscall_context*;
 
 pid_t syscall_getpid(ctx c) {
-    return c->p->id_;
+    return c->p->process_->id_;
 }
 
 void syscall_yield(ctx c) {
@@ -51,15 +51,17 @@ void syscall_panic(ctx c, const char* message) {
         if (!panic_enter()) {
             halt_forever();
         }
-        panic_printf("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+        panic_printf("PANIC: process %d (%s): %s\n", c->p->process_->id_,
+                     c->p->process_->program_, shown);
         panic_finish();
     }
-    kprintf_screen("PANIC: process %d (%s): %s\n", c->p->id_, c->p->program_, shown);
+    kprintf_screen("PANIC: process %d (%s): %s\n", c->p->process_->id_,
+                   c->p->process_->program_, shown);
     process_kill(c->p, "called sys_panic", 255);
 }
 
 int syscall_page_alloc(ctx c, void* address) {
-    return process_page_alloc(c->p, uva(address));
+    return process_page_alloc(c->p->process_, uva(address));
 }
 
 pid_t syscall_fork(ctx c) {
@@ -72,12 +74,13 @@ void syscall_exit(ctx c, int status) {
 
 int syscall_msleep(ctx c, unsigned ms) {
     // LAB proc BEGIN: exercise 4, msleep: sleep on timer_queue until the deadline; E_INTR as soon as a child exits
-    proc* p = c->p;
+    proc* t = c->p;
+    process* p = t->process_;
     p->child_exited_ = false;
     uint64_t deadline = timer_deadline(ms);
     waiter w;
     w.block_until(timer_queue, [&] {
-        return ticks >= deadline || p->child_exited_ || p->kill_requested_;
+        return ticks >= deadline || p->child_exited_ || t->kill_requested_;
     });
     return ticks < deadline ? E_INTR : 0;
     // LAB proc STUB: (void) c;
@@ -88,7 +91,8 @@ int syscall_msleep(ctx c, unsigned ms) {
 
 pid_t syscall_getppid(ctx c) {
     spinlock_guard guard(process_lock);
-    return c->p->parent_ ? c->p->parent_->id_ : 0;
+    process* p = c->p->process_;
+    return p->parent_ ? p->parent_->id_ : 0;
 }
 
 pid_t syscall_waitpid(ctx c, pid_t pid, int* status, int options) {
@@ -153,7 +157,9 @@ int syscall_getusage(ctx c, usage* u) {
     return copy_to_user(user_pt(c), uva(u), &result, sizeof(result));
 }
 
-pid_t syscall_clone(ctx, char*) { return E_NOSYS; }
+pid_t syscall_clone(ctx c, char* stack_top) {
+    return process_clone(c->p, c->regs, uva(stack_top));
+}
 
 int syscall_act_resume(ctx c, void* slot) {
     int r = activation_resume(c->p, c->regs, uva(slot));
@@ -161,11 +167,12 @@ int syscall_act_resume(ctx c, void* slot) {
     return r;
 }
 
-// Single-threaded processes: the thread id is the pid, and ending the
-// only thread ends the process.
+// Thread ids share the pids' number space; a process's first thread has
+// the pid as its id (docs/threads.md).
 pid_t syscall_gettid(ctx c) {
     return c->p->id_;
 }
+
 void syscall_texit(ctx c, int status) {
-    process_exit(c->p, status);
+    process_texit(c->p, status);
 }

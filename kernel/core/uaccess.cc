@@ -2,6 +2,7 @@
 // uaccess.hh).
 #include "uaccess.hh"
 #include "abi/errno.hh"
+#include "process.hh"
 #include "string.hh"
 #include "vm.hh"
 
@@ -17,15 +18,31 @@ int for_each_user_chunk(x86_64_pagetable* pt, uintptr_t va, size_t n, bool write
     if (va >= VA_LOWEND || n > VA_LOWEND - va) {
         return E_FAULT;
     }
+    // Another thread of the process may replace or map pages meanwhile:
+    // each page is checked and copied under the process's mm_lock_, so a
+    // page it replaces is not freed under the copy (process_page_alloc).
+    spinlock* mm = process_mm_lock_for(pt);
     while (n > 0) {
-        vmiter it(pt, va);
-        uint64_t need = write ? PTE_PWU : (PTE_P | PTE_U);
-        if ((it.perm() & need) != need) {
-            return E_FAULT;
-        }
         size_t chunk = PAGESIZE - (va & PAGEOFFMASK);
         chunk = chunk < n ? chunk : n;
-        fn(it.kptr<char>(), chunk);
+        bool ok = false;
+        auto step = [&] {
+            vmiter it(pt, va);
+            uint64_t need = write ? PTE_PWU : (PTE_P | PTE_U);
+            ok = (it.perm() & need) == need;
+            if (ok) {
+                fn(it.kptr<char>(), chunk);
+            }
+        };
+        if (mm) {
+            spinlock_guard guard(*mm);
+            step();
+        } else {
+            step();
+        }
+        if (!ok) {
+            return E_FAULT;
+        }
         va += chunk;
         n -= chunk;
     }

@@ -22,7 +22,7 @@ int iobuf::get(size_t pos, void* dst, size_t n) const {
 
 void vnode::put() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        delete this;
+        last_ref();
     }
 }
 
@@ -49,13 +49,15 @@ namespace {
 // The open-file operations of every file opened on a vnode: a position
 // (guarded by the file's lock, so two processes sharing the file through
 // dup2 or fork never read the same bytes twice) over the vnode's
-// positional operations.
+// positional operations. The file's lock is a sleeping lock held across
+// the vnode call, which may sleep (a disk read) — so no spinlock may be
+// held when calling these.
 struct vnode_file_ops final : file_ops {
     // Does `op` (vnode::read_at or write_at) at the position and moves the
     // position past what it did.
     static ssize_t at_position(file& f, ssize_t (vnode::*op)(const iobuf&, off_t),
                                const iobuf& buf) {
-        spinlock_guard guard(f.lock_);
+        sleeplock_guard guard(f.lock_);
         ssize_t n = (f.node_->*op)(buf, f.off_);
         if (n > 0) {
             f.off_ += n;
@@ -69,7 +71,7 @@ struct vnode_file_ops final : file_ops {
         return at_position(f, &vnode::write_at, buf);
     }
     off_t seek(file& f, off_t off, int origin) const override {
-        spinlock_guard guard(f.lock_);
+        sleeplock_guard guard(f.lock_);
         off_t size = f.node_->size();
         off_t base;
         switch (origin) {

@@ -23,6 +23,7 @@
 #include <atomic>
 #include "abi/errno.hh"
 #include "abi/types.hh"
+#include "sleeplock.hh"
 #include "spinlock.hh"
 
 struct x86_64_pagetable;
@@ -68,7 +69,10 @@ struct vnode {
     vnode& operator=(const vnode&) = delete;
 
     void get() { refs_.fetch_add(1, std::memory_order_relaxed); }
-    void put();                     // deletes at zero
+    void put();                     // last_ref() at zero
+    // The last reference went: deletes. A file system that keeps a table
+    // of its vnodes (chkfs) overrides it to leave the table first.
+    virtual void last_ref() { delete this; }
 
     // Up to buf.size bytes at `off`: bytes moved (0 at or past the end),
     // or an error (E_FAULT, E_NOMEM, E_FBIG, E_IO). A disk file system
@@ -128,7 +132,8 @@ struct file {
     const int mode_;                // OF_READ and/or OF_WRITE
     vnode* node_ = nullptr;         // vnode files: the inode (one reference)
     void* stream_ = nullptr;        // stream files: their object (a pipe)
-    spinlock lock_;                 // guards off_ (and orders read/write)
+    sleeplock lock_;                // guards off_ (and orders read/write); held
+                                    // across the vnode call, which may sleep
     off_t off_ = 0;                 // [lock_] position, vnode files only
 
     file(const file_ops* ops, int mode) : ops_(ops), mode_(mode) {}

@@ -8,6 +8,7 @@
 #include "cpustate.hh"
 #include "log.hh"
 #include "memviewer.hh"
+#include "printf.hh"
 #include "proc.hh"
 #include "process.hh"
 #include "spinlock.hh"
@@ -20,10 +21,10 @@ bool swallow_lf = false;        // [prompt_lock] the prompt ended with CR
 char digits[8];                 // [prompt_lock]
 unsigned ndigits = 0;           // [prompt_lock]
 
-const char* state_name(proc* p) {
-    switch (p->pstate_.load()) {
+const char* state_name(proc* t) {
+    switch (t->pstate_.load()) {
     case ps_runnable:
-        return cpus[p->cpu_index_].current_ == p ? "running" : "runnable";
+        return cpus[t->cpu_index_].current_ == t ? "running" : "runnable";
     case ps_blocked:
         return "blocked";
     case ps_exited:
@@ -33,10 +34,23 @@ const char* state_name(proc* p) {
     }
 }
 
-void list_one(proc* p, void*) {
-    kprintf_screen("%5d %5d  %-9s %3d  %s%s\n", p->id_, p->parent_ ? p->parent_->id_ : 0,
-                   state_name(p), p->cpu_index_, p->is_user_ ? p->program_ : p->name_,
-                   p->kill_requested_ && p->pstate_ != ps_exited ? " (killing)" : "");
+// One line per process: its first live thread's state and CPU (a zombie's:
+// its last thread's, not yet freed), and how many threads it has when
+// more than one.
+void list_one(process* p, void*) {
+    proc* t = p->threads_.front();
+    if (!t) {
+        for (proc* d = p->dead_.front(); d; d = p->dead_.next(d)) {
+            t = d;
+        }
+    }
+    char threads[24] = "";
+    if (p->nthreads_ > 1) {
+        snprintf(threads, sizeof(threads), " (%d threads)", p->nthreads_);
+    }
+    kprintf_screen("%5d %5d  %-9s %3d  %s%s%s\n", p->id_, p->parent_ ? p->parent_->id_ : 0,
+                   p->zombie_ || !t ? "zombie" : state_name(t), t ? t->cpu_index_ : 0, p->program_, threads,
+                   p->exiting_ && !p->zombie_ ? " (killing)" : "");
 }
 
 void kill_typed(const char* text, unsigned n) {

@@ -52,6 +52,8 @@ struct ahci_command_table {
 static_assert(sizeof(ahci_command_table) == 1024);
 static_assert(ahci_disk::max_blocks_per_command * BLOCKDEV_BLOCKSIZE / PAGESIZE + 1 <= max_prd);
 
+ahci_disk* ahci_root;
+
 namespace {
 
 // Generic host control registers (byte offsets in the ABAR).
@@ -82,7 +84,6 @@ constexpr uint8_t ATA_IDENTIFY = 0xEC, ATA_READ_DMA_EXT = 0x25, ATA_WRITE_DMA_EX
     ATA_READ_FPDMA = 0x60, ATA_WRITE_FPDMA = 0x61, ATA_FLUSH_EXT = 0xEA;
 constexpr uint8_t DEVICE_LBA = 0x40;
 
-ahci_disk* root_disk;
 // Controller-wide (set at boot, then read-only).
 volatile uint32_t* hba_regs;
 bool hba_s64a;
@@ -120,8 +121,8 @@ int count_bits(uint32_t x) {
 }
 
 void ahci_interrupt() {
-    if (root_disk) {
-        root_disk->handle_interrupt();
+    if (ahci_root) {
+        ahci_root->handle_interrupt();
     }
 }
 
@@ -189,8 +190,11 @@ bool ahci_disk::probe(volatile uint32_t* hba, int port) {
     hba_ = hba;
     port_ = port;
     port_regs_ = hba + (0x100 + 0x80 * port) / 4;
-    if ((PREG(PX_SSTS) & 0xF) != SSTS_DET_PRESENT) {
-        return false;           // nothing attached
+    // DET 0: nothing attached. DET 1: a device, link not up yet (right
+    // after the HBA reset on hardware): give it 100 ms.
+    if ((PREG(PX_SSTS) & 0xF) == 0
+        || !wait_for([&] { return PREG(PX_SSTS); }, 0xF, SSTS_DET_PRESENT, 100)) {
+        return false;
     }
     // Idle the port before pointing it at our memory.
     if (!stop_engine()) {
@@ -243,7 +247,7 @@ bool ahci_disk::probe(volatile uint32_t* hba, int port) {
     // The device's first D2H register FIS (its signature) arrives now.
     wait_for([&] { return PREG(PX_TFD); }, TFD_BSY | TFD_DRQ, 0, 1000);
     if (PREG(PX_SIG) != SIG_ATA) {
-        log_printf(log_level::info, "ahci: port %d: not an ATA disk (signature %#x)\n",
+        log_printf(log_level::debug, "ahci: port %d: not an ATA disk (signature %#x)\n",
                    port, PREG(PX_SIG));
         return give_up();
     }
@@ -620,7 +624,7 @@ void ahci_init() {
     }
 
     uint32_t implemented = hba_read(HBA_PI);
-    for (int port = 0; port < 32 && !root_disk; ++port) {
+    for (int port = 0; port < 32 && !ahci_root; ++port) {
         if (!(implemented & (1U << port))) {
             continue;
         }
@@ -630,18 +634,18 @@ void ahci_init() {
             return;
         }
         if (d->probe(regs, port)) {
-            root_disk = d;
+            ahci_root = d;
         } else {
             delete d;
         }
     }
-    if (!root_disk) {
+    if (!ahci_root) {
         log_printf(log_level::info, "ahci: no disk attached\n");
         return;
     }
     hba_write(HBA_IS, 0xFFFFFFFF);
     hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_IE);
-    ahci_disk* d = root_disk;
+    ahci_disk* d = ahci_root;
     char queue[32];
     if (d->ncq_) {
         snprintf(queue, sizeof(queue), "NCQ depth %d", d->depth_);
@@ -655,5 +659,5 @@ void ahci_init() {
 }
 
 ahci_disk* ahci_root_disk() {
-    return root_disk;
+    return ahci_root;
 }

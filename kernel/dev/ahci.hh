@@ -91,5 +91,6 @@ private:
 // Find the AHCI controller, enable it, probe its ports; the first ATA disk
 // becomes the root blockdev. Boot, on CPU 0, before the other CPUs start.
 void ahci_init();
-// The driver's disk, or nullptr (for tests and gdb).
+// The driver's disk, or nullptr (for tests; in gdb: `p *ahci_root`).
+extern ahci_disk* ahci_root;
 ahci_disk* ahci_root_disk();

@@ -72,7 +72,7 @@ long cmdline_number(const char* key, long fallback) {
 
 void cmdline_report_unknown() {
     static const char* const known[] = {"harness", "test", "run", "ncpu", "log", "halt", "hz", "ahci",
-                                        "ubsan", "bufcache"};
+                                        "ubsan", "bufcache", "diskfail"};
     // The first word is the kernel's own path when the loader includes it.
     bool first = true;
     for (const char* p = text; *p;) {

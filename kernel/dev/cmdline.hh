@@ -1,8 +1,8 @@
 // cmdline.hh — the kernel command line: space-separated `key=value` words
 // and bare flags. Known words: harness, test=NAME, run=NAME, ncpu=N,
 // log=LEVEL, halt=CENTISECONDS, hz=N, ahci=noncq (kernel/dev/ahci.cc),
-// ubsan=report (kernel/debug/ubsan.cc), bufcache=N (kernel/core/bufcache.cc).
-// Unknown words are reported (see
+// ubsan=report (kernel/debug/ubsan.cc), bufcache=N (kernel/core/bufcache.cc),
+// diskfail=N (kernel/dev/faultdisk.cc). Unknown words are reported (see
 // cmdline_report_unknown), not fatal.
 #pragma once
 #include <stddef.h>

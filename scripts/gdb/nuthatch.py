@@ -102,15 +102,17 @@ def proc_ptr_type():
     return gdb.lookup_type("proc").pointer()
 
 
-def list_walk(head_list, links_field):
-    """The proc* values on an intrusive list<proc, &proc::LINKS> (kernel/core/list.hh)."""
+def list_walk(head_list, links_field, type_name="proc"):
+    """The T* values on an intrusive list<T, &T::LINKS> (kernel/core/list.hh);
+    T is proc unless `type_name` says otherwise (process for the table)."""
     head = head_list["head_"]
     head_addr = int(head.address)
-    offset = field_offset("proc", links_field)
+    offset = field_offset(type_name, links_field)
+    ptr_type = gdb.lookup_type(type_name).pointer()
     link = int(head["next_"])
     seen = 0
     while link != 0 and link != head_addr:       # all-zero list: empty
-        p = gdb.Value(link - offset).cast(proc_ptr_type())
+        p = gdb.Value(link - offset).cast(ptr_type)
         yield p
         link = read_uint(link + field_offset("list_links", "next_"))
         seen += 1
@@ -127,13 +129,22 @@ def process_table():
     raise gdb.GdbError("no process_table symbol (kernel symbols loaded?)")
 
 
+def process_name(proc_obj):
+    """The program name of a `process` (dereferenced value)."""
+    return c_string(proc_obj["program_"].address.cast(gdb.lookup_type("char").pointer()))
+
+
 def proc_label(p):
+    """A task's name; for a user thread, its program, pid and thread id."""
     if int(p) == 0:
         return "-"
     p = p.dereference()
-    name = c_string(p["program_"].address.cast(gdb.lookup_type("char").pointer())) \
-        if bool(p["is_user_"]) else c_string(p["name_"])
-    return f"{name} (pid {int(p['id_'])})"
+    if bool(p["is_user_"]) and int(p["process_"]):
+        pr = p["process_"].dereference()
+        tid = int(p["id_"])
+        pid = int(pr["id_"])
+        return f"{process_name(pr)} (pid {pid}" + (f", tid {tid})" if tid != pid else ")")
+    return f"{c_string(p['name_'])} (pid {int(p['id_'])})"
 
 
 def proc_state(p):
@@ -351,15 +362,21 @@ A '*' marks a process running on some CPU right now."""
                 running[cur] = i
         print(f"{'pid':>5} {'state':<9} {'program':<20} {'cpu':>3} {'ppid':>5}  running")
         count = 0
-        for p in list_walk(process_table(), "process_links_"):
-            d = p.dereference()
+        for pr in list_walk(process_table(), "process_links_", "process"):
+            d = pr.dereference()
             parent = d["parent_"]
             ppid = int(parent.dereference()["id_"]) if int(parent) else 0
-            name = c_string(d["program_"].address.cast(gdb.lookup_type("char").pointer())) \
-                if bool(d["is_user_"]) else c_string(d["name_"])
-            where = f"* cpu {running[int(p)]}" if int(p) in running else ""
-            print(f"{int(d['id_']):>5} {proc_state(p):<9} {name:<20} "
-                  f"{int(d['cpu_index_']):>3} {ppid:>5}  {where}")
+            name = process_name(d)
+            threads = list(list_walk(d["threads_"], "thread_links_"))
+            if not threads:
+                print(f"{int(d['id_']):>5} {'zombie':<9} {name:<20} {'-':>3} {ppid:>5}")
+            # One line per live thread (a process's first line carries its pid).
+            for k, p in enumerate(threads):
+                t = p.dereference()
+                where = f"* cpu {running[int(p)]}" if int(p) in running else ""
+                label = f"{int(d['id_']):>5}" if k == 0 else f"{'+' + str(int(t['id_'])):>5}"
+                print(f"{label} {proc_state(p):<9} {name:<20} "
+                      f"{int(t['cpu_index_']):>3} {ppid:>5}  {where}")
             count += 1
         print(f"{count} process{'es' if count != 1 else ''}")
 
@@ -397,7 +414,8 @@ the walk may be cut short."""
 
 
 def _lookup_pid(pid):
-    for p in list_walk(process_table(), "process_links_"):
+    """The `process*` with this pid, or None."""
+    for p in list_walk(process_table(), "process_links_", "process"):
         if int(p.dereference()["id_"]) == pid:
             return p
     return None
@@ -423,13 +441,15 @@ segment is not mapped."""
             if p is None:
                 raise gdb.GdbError(f"nuthatch-slots: no process {pid}")
         else:
-            p = cpus()[selected_cpu()]["current_"]
-            if int(p) == 0 or not bool(p.dereference()["is_user_"]):
+            t = cpus()[selected_cpu()]["current_"]
+            if int(t) == 0 or not bool(t.dereference()["is_user_"]):
                 raise gdb.GdbError("nuthatch-slots: the selected CPU runs no user "
                                    "process; give a PID (see nuthatch-ps)")
+            p = t.dereference()["process_"]
         d = p.dereference()
         pt = d["pagetable_"]
-        print(f"{proc_label(p)}: activation segment {ACTIVATION_SEGMENT_BASE:#x}")
+        print(f"{process_name(d)} (pid {int(d['id_'])}): activation segment "
+              f"{ACTIVATION_SEGMENT_BASE:#x}")
         if int(pt) == 0:
             print("  no page table")
             return

@@ -16,7 +16,7 @@ import time
 import qemucmd
 
 from .spec import disk_missing
-from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, clean_serial,
+from .common import (EXIT_FAIL, EXIT_PASS, GDB_SCRIPT, KERNEL, LOGDIR, OBJ, clean_serial,
                      first_line_matching, last_line, outcome, read_text, test_error)
 
 
@@ -81,8 +81,13 @@ def qemu_command(ctx, spec, ncpu, logs):
     missing = disk_missing(spec.disk)
     if missing:
         raise test_error(f"disk: {', '.join(missing)} does not exist (run make)")
+    disk, snapshot = spec.disk, True
+    if spec.fsck:
+        # A private copy the kernel writes for real (sparse: cheap).
+        disk, snapshot = logs["disk"], False
+        subprocess.run(["cp", "--sparse=always", spec.disk, disk], check=True)
     args = [ctx.qemu, *qemucmd.machine_args(s["mem"], ncpu, "tcg", debugcon=logs["kernel"],
-                                            disk=spec.disk, snapshot=True),
+                                            disk=disk, snapshot=snapshot),
             "-display", "none", "-monitor", "none", *serial,
             "-d", "cpu_reset", "-D", logs["qemu-debug"]]
     if s["boot"] == "kernel":
@@ -93,6 +98,17 @@ def qemu_command(ctx, spec, ncpu, logs):
             # No NIC: OVMF would load a network driver for it (~0.4 s).
             args += ["-bios", qemucmd.ovmf(), "-nic", "none"]
     return args + shlex.split(s["qemu"])
+
+
+def fsck_problem(image, log):
+    """`fsck: yes`: obj/chkfsck on the disk the run left behind. None if it
+    is clean (warnings allowed), else a reason (the image is kept)."""
+    with open(log, "w") as out:
+        status = subprocess.run([CHKFSCK, image], stdout=out, stderr=subprocess.STDOUT).returncode
+    if status == 0:
+        return None
+    said = first_line_matching(read_text(log), r"error") or last_line(read_text(log))
+    return f"chkfsck found the disk unclean (exit {status}): {said!r}"
 
 
 def type_when_seen(qemu, serial_log, pattern, data, deadline):
@@ -110,10 +126,14 @@ def type_when_seen(qemu, serial_log, pattern, data, deadline):
         time.sleep(0.05)
 
 
+CHKFSCK = os.path.join(OBJ, "chkfsck")
+
+
 def run_boot(ctx, spec, ncpu):
     stem = os.path.join(LOGDIR, f"{spec.name}-{ncpu}")
     logs = {k: f"{stem}.{k}.log" for k in ("serial", "kernel", "qemu", "qemu-debug", "gdb",
-                                           "input")}
+                                           "input", "fsck")}
+    logs["disk"] = f"{stem}.disk.img"
     for path in logs.values():
         if os.path.exists(path):
             os.remove(path)
@@ -169,6 +189,13 @@ def run_boot(ctx, spec, ncpu):
              ("QEMU messages", logs["qemu"])]
     if gdb_file:
         shown.append(("gdb", logs["gdb"]))
+    if spec.fsck and status is not None:
+        problem = fsck_problem(logs["disk"], logs["fsck"])
+        if problem:
+            reasons.append(problem)
+            shown.append(("chkfsck", logs["fsck"]))
+        else:
+            os.remove(logs["disk"])
     main_log = logs["serial"]
     if reasons and reasons[0].startswith("gdb"):
         main_log = logs["gdb"]

@@ -19,11 +19,11 @@ from .common import OBJ, test_error
 
 LIST_KEYS = {"expect", "reject", "gdb-expect"}
 SCALAR_KEYS = {"result", "ncpu", "timeout", "mem", "boot", "cmdline", "qemu",
-               "requires", "gdb", "input", "input-after", "succeeded", "lab", "disk"}
+               "requires", "gdb", "input", "input-after", "succeeded", "lab", "disk", "fsck"}
 DEFAULTS = {"result": "pass", "ncpu": "1 4", "timeout": "30", "mem": "128M",
             "boot": "kernel", "cmdline": "", "qemu": "", "requires": "",
             "gdb": "", "input": "", "input-after": "", "succeeded": "", "lab": "",
-            "disk": ""}
+            "disk": "", "fsck": ""}
 # `disk: yes` attaches (a snapshot of) this image.
 DEFAULT_DISK = os.path.join(OBJ, "disk.img")
 SUCCEEDED_LINE = r"succeeded!$"
@@ -128,6 +128,13 @@ class test_spec:
         except (UnicodeError, ValueError) as e:
             raise test_error(f"{self.path}: bad input escape: {e}")
         self.disk = disk_file(s["disk"], self.path)
+        # `fsck: yes`: the test runs on a copy of its disk (not a snapshot),
+        # which obj/chkfsck must find clean afterwards.
+        if s["fsck"] not in ("", "yes", "no"):
+            raise test_error(f"{self.path}: fsck must be yes or no")
+        self.fsck = s["fsck"] == "yes"
+        if self.fsck and (not self.disk or self.disk.startswith("blkdebug:")):
+            raise test_error(f"{self.path}: fsck: yes needs a disk: image")
 
     def cmdline(self):
         return " ".join(w for w in (self.base_cmdline, self.scalars["cmdline"]) if w)

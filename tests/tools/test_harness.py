@@ -1,13 +1,15 @@
 """test_harness.py — the harness's own rules, checked on throw-away test
 trees (no QEMU): a user test that should pass must print `succeeded!` even
 when it has `expect` lines, unless it says `succeeded: no`; `p-NAME` selects
-the user test NAME; a name that matches nothing gets a hint with close names.
+the user test NAME; a name that matches nothing gets a hint with close names;
+`disk:` attaches a disk only when asked, always as a snapshot.
 
 Easy to get wrong: discover() reads `tests/` under the current directory,
 so each case works in its own temporary tree and goes back afterwards.
 """
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.dont_write_bytecode = True
 from harnesslib import spec as harness_spec      # noqa: E402
+from harnesslib import boot as harness_boot      # noqa: E402
+import qemucmd                                   # noqa: E402
 
 SUCCEEDED = r"succeeded!$"
 
@@ -88,6 +92,49 @@ class names(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("no test matches forktre", result.stderr)
         self.assertRegex(result.stderr, r"close names: .*\bforktree\b")
+
+
+class disk_directive(unittest.TestCase):
+    def test_no_directive_no_disk(self):
+        specs = discover_in({"tests/kernel/plain.cc": "//! expect: x\n"})
+        self.assertIsNone(specs["plain"].disk)
+
+    def test_yes_is_the_built_image(self):
+        specs = discover_in({"tests/kernel/d.cc": "//! disk: yes\n"})
+        self.assertIsNone(specs["d"].error)
+        self.assertEqual(specs["d"].disk, os.path.join("obj", "disk.img"))
+
+    def test_blkdebug_needs_conf_and_image(self):
+        specs = discover_in({"tests/kernel/b.cc": "//! disk: blkdebug:only-one-part\n"})
+        self.assertIn("blkdebug:CONF:IMAGE", specs["b"].error)
+        specs = discover_in({"tests/kernel/b.cc": "//! disk: blkdebug:c.conf:img\n"})
+        self.assertIsNone(specs["b"].error)
+        self.assertEqual(harness_spec.disk_missing(specs["b"].disk), ["c.conf", "img"])
+
+    def test_qemu_gets_a_snapshot(self):
+        # Every disk a test attaches is snapshot=on: the image never changes.
+        specs = discover_in({"tests/kernel/d.cc": "//! disk: yes\n"})
+        image = os.path.join(ROOT, "obj", "disk.img")
+        specs["d"].disk = image if os.path.exists(image) else __file__
+
+        class ctx:
+            qemu = "qemu-system-x86_64"
+        logs = {k: "/dev/null" for k in ("serial", "kernel", "qemu-debug")}
+        args = harness_boot.qemu_command(ctx, specs["d"], 1, logs)
+        drive = args[args.index("-drive") + 1]
+        self.assertIn("snapshot=on", drive.split(","))
+        self.assertIn("ide-hd,drive=nh-disk,bus=ide.0", args)
+
+    def test_qemucmd_disk_option(self):
+        out = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "qemucmd.py"),
+                              "machine", "--disk", "a,b.img"], capture_output=True,
+                             text=True, check=True).stdout
+        args = shlex.split(out)
+        # A comma in the file name is doubled (QEMU's option syntax); no
+        # --snapshot, no snapshot=on.
+        self.assertIn("file=a,,b.img,if=none,id=nh-disk,format=raw", args)
+        self.assertEqual(qemucmd.disk_args(""), [])
+        self.assertIn("snapshot=on", qemucmd.disk_args("x", snapshot=True)[1])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,817 @@
+// chkfs_logic_test.cc — the kernel's chickadeefs logic (kernel/core/
+// chkfs-logic.*) run on images mkfs_build() makes, in memory: reads across
+// block, extent and indirect boundaries; growth that extends the last
+// extent, takes direct slots, then the indirect extent (which grows in
+// place or moves); shrinking; truncate to 0 and regrow; E_NOSPC leaving the
+// file and the free count exactly as they were; E_FBIG; directory entries;
+// inode allocation; and a random sequence of operations against a model.
+// After every changing operation the image must pass chkfs_check() with no
+// message at all, every block must have been released, and every change
+// must have been made inside a transaction.
+#include "chkfs-logic.hh"
+#include "chkfs-fsck.hh"
+#include "chkfs-mkfs.hh"
+#include <gtest/gtest.h>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace chkfs;
+
+namespace {
+
+// Block access on an image in memory, checking the rules of blockio:
+// blocks are released, changes happen only between write_begin and
+// write_end (a snapshot taken at each bracket's end must still match at
+// the next bracket or put), brackets never nest, the bitmap lock is not
+// taken twice, and no operation holds more than max_held_blocks.
+struct mem_io : blockio {
+    std::vector<unsigned char>& img_;
+    std::map<blocknum_t, int> held_;        // hold counts
+    std::map<blocknum_t, std::vector<unsigned char>> snap_;   // held blocks' last known bytes
+    int holding_ = 0, max_holding_ = 0;
+    long writing_ = -1;                      // block inside a bracket
+    int tx_depth_ = 0;
+    int write_outside_tx_ = 0;
+    bool bitmap_locked_ = false;
+    long fail_after_ = -1;                   // fail the get after this many (E_IO)
+    long gets_ = 0;
+
+    explicit mem_io(std::vector<unsigned char>& img) : img_(img) {}
+
+    unsigned char* at(blocknum_t bn) {
+        return img_.data() + size_t(bn) * blocksize;
+    }
+    void check_unchanged(blocknum_t bn, const char* where) {
+        auto it = snap_.find(bn);
+        if (it != snap_.end()) {
+            EXPECT_EQ(memcmp(it->second.data(), at(bn), blocksize), 0)
+                << "block " << bn << " changed outside write_begin/write_end (seen at " << where << ")";
+        }
+    }
+    void snapshot(blocknum_t bn) {
+        snap_[bn].assign(at(bn), at(bn) + blocksize);
+    }
+
+    int get(blocknum_t bn, blockref& ref, bool load) override {
+        EXPECT_EQ(writing_, -1) << "get inside a write bracket";
+        if (uint64_t(bn + 1) * blocksize > img_.size()) {
+            ADD_FAILURE() << "get past the end: " << bn;
+            return E_INVAL;
+        }
+        if (fail_after_ >= 0 && gets_++ >= fail_after_) {
+            return E_IO;
+        }
+        if (held_.count(bn)) {
+            check_unchanged(bn, "get");
+        }
+        ref.data = at(bn);
+        ref.bn = bn;
+        ref.handle = this;
+        if (!load && !held_.count(bn)) {
+            // Whoever asked not to load must overwrite all of it: garbage
+            // here shows a caller that reads first.
+            memset(ref.data, 0xA5, blocksize);
+        }
+        ++held_[bn];
+        snapshot(bn);
+        max_holding_ = std::max(max_holding_, ++holding_);
+        return 0;
+    }
+    void write_begin(blockref& ref) override {
+        EXPECT_GT(held_[ref.bn], 0) << "write_begin of an unheld block " << ref.bn;
+        EXPECT_EQ(writing_, -1) << "nested write_begin";
+        check_unchanged(ref.bn, "write_begin");
+        writing_ = ref.bn;
+        if (tx_depth_ == 0) {
+            ++write_outside_tx_;
+        }
+    }
+    void write_end(blockref& ref, dirty_kind) override {
+        EXPECT_EQ(writing_, long(ref.bn)) << "write_end without write_begin";
+        writing_ = -1;
+        snapshot(ref.bn);
+    }
+    void put(blockref& ref) override {
+        EXPECT_EQ(writing_, -1) << "put inside a write bracket";
+        EXPECT_GT(held_[ref.bn], 0) << "put of an unheld block " << ref.bn;
+        check_unchanged(ref.bn, "put");
+        --holding_;
+        if (--held_[ref.bn] == 0) {
+            held_.erase(ref.bn);
+            snap_.erase(ref.bn);
+        }
+    }
+    void lock_bitmap() override {
+        EXPECT_FALSE(bitmap_locked_) << "bitmap lock taken twice";
+        bitmap_locked_ = true;
+    }
+    void unlock_bitmap() override {
+        EXPECT_TRUE(bitmap_locked_);
+        bitmap_locked_ = false;
+    }
+    void tx_begin() override { ++tx_depth_; }
+    void tx_end() override {
+        EXPECT_GT(tx_depth_, 0);
+        --tx_depth_;
+    }
+};
+
+// A transfer between the logic and a std::string, failing (E_FAULT) at
+// byte `fault_at` of the transfer if set.
+struct str_transfer : transfer {
+    std::string& s_;
+    size_t fault_at_;
+    explicit str_transfer(std::string& s, size_t fault_at = size_t(-1))
+        : s_(s), fault_at_(fault_at) {}
+    int to_buffer(size_t pos, const unsigned char* src, size_t n) override {
+        if (pos + n > fault_at_) {
+            return E_FAULT;
+        }
+        if (s_.size() < pos + n) {
+            s_.resize(pos + n);
+        }
+        memcpy(&s_[pos], src, n);
+        return 0;
+    }
+    int from_buffer(size_t pos, unsigned char* dst, size_t n) override {
+        if (pos + n > fault_at_) {
+            return E_FAULT;
+        }
+        EXPECT_LE(pos + n, s_.size());
+        memcpy(dst, s_.data() + pos, n);
+        return 0;
+    }
+};
+
+std::string pattern(size_t n, unsigned seed) {
+    std::string s(n, '\0');
+    for (size_t i = 0; i != n; ++i) {
+        s[i] = char(i * 31 + seed * 7 + (i >> 12) * 3 + 1);
+    }
+    return s;
+}
+
+std::vector<unsigned char> bytes(const std::string& s) {
+    return std::vector<unsigned char>(s.begin(), s.end());
+}
+
+struct Fs : ::testing::Test {
+    std::vector<unsigned char> img_;
+    std::unique_ptr<mem_io> io_;
+    std::unique_ptr<fs> fs_;
+
+    void make(const std::vector<mkfs_file>& files, uint32_t nblocks = 1024,
+              int32_t ninodes = 64, uint32_t max_extent = 0) {
+        mkfs_options o;
+        o.nblocks = nblocks;
+        o.ninodes = ninodes;
+        o.njournal = 16;
+        o.max_extent = max_extent;
+        ASSERT_EQ(mkfs_build(o, files, img_), "");
+        io_ = std::make_unique<mem_io>(img_);
+        superblock sb;
+        memcpy(&sb, img_.data() + superblock_offset, sizeof(sb));
+        ASSERT_EQ(check_superblock(sb, nblocks), nullptr);
+        fs_ = std::make_unique<fs>(*io_, sb);
+    }
+
+    // Every block released, no change outside a transaction, and a
+    // checker with nothing to say.
+    void expect_clean(const char* when = "") {
+        EXPECT_TRUE(io_->held_.empty()) << when << ": blocks still held, first "
+                                        << io_->held_.begin()->first;
+        EXPECT_EQ(io_->write_outside_tx_, 0) << when;
+        EXPECT_LE(io_->max_holding_, int(max_held_blocks)) << when;
+        EXPECT_EQ(io_->tx_depth_, 0) << when;
+        std::vector<unsigned char> copy = img_;
+        fsck_report rep = chkfs_check(copy);
+        EXPECT_EQ(rep.messages.size(), 0u) << when << ":\n" << rep.summary();
+    }
+
+    inum_t lookup(const std::string& name) {
+        inum_t i = 0;
+        EXPECT_EQ(fs_->dir_lookup(root_inum, name.c_str(), &i), 0) << name;
+        return i;
+    }
+    std::string read_all(inum_t i) {
+        int64_t sz = fs_->size(i);
+        EXPECT_GE(sz, 0);
+        std::string out;
+        str_transfer xf(out);
+        EXPECT_EQ(fs_->read(i, 0, size_t(sz) + 100, xf), sz);
+        return out;
+    }
+    ssize_t write(inum_t i, uint64_t off, const std::string& data) {
+        std::string d = data;
+        str_transfer xf(d);
+        return fs_->write(i, off, d.size(), xf);
+    }
+    inum_t create(const std::string& name) {
+        inum_t i = 0;
+        EXPECT_EQ(fs_->create(root_inum, name.c_str(), type_regular, &i), 0) << name;
+        return i;
+    }
+    inode ino(inum_t i) {
+        inode_ref ir(*io_);
+        EXPECT_EQ(fs_->get_inode(i, ir), 0);
+        return *ir;
+    }
+    uint32_t nextents(inum_t i) {
+        uint32_t b, n;
+        inode in = ino(i);
+        EXPECT_EQ(fs_->count_blocks(in, &b, &n), 0);
+        return n;
+    }
+    int64_t free_blocks() {
+        return fs_->count_free();
+    }
+    // Makes every later one-block append to a file need a new extent:
+    // `nfiles` one-block spacer files sit between the blocks it gets.
+    void fragment(unsigned nfiles) {
+        blocknum_t first = 0;
+        for (unsigned k = 0; k != nfiles; ++k) {
+            blocknum_t b;
+            uint32_t c;
+            // Keep the next free block for the grower; the spacer takes
+            // the one after it.
+            io_->tx_begin();
+            ASSERT_EQ(fs_->alloc_run(fs_->alloc_hint_, 1, true, &b, &c), 0);
+            io_->tx_end();
+            inum_t i = create("f" + std::to_string(k));
+            ASSERT_EQ(write(i, 0, std::string(100, 'f')), 100);
+            io_->tx_begin();
+            ASSERT_EQ(fs_->free_run(b, 1), 0);
+            io_->tx_end();
+            first = first ? first : b;
+        }
+        fs_->alloc_hint_ = first;       // the grower starts at the first hole
+    }
+};
+
+// ---- reading ----
+
+TEST_F(Fs, SuperblockChecks) {
+    make({});
+    superblock sb = fs_->sb_;
+    EXPECT_EQ(check_superblock(sb, sb.nblocks), nullptr);
+    EXPECT_NE(check_superblock(sb, sb.nblocks - 1), nullptr);   // disk too small
+    superblock bad = sb;
+    bad.magic ^= 1;
+    EXPECT_NE(check_superblock(bad, sb.nblocks), nullptr);
+    bad = sb;
+    bad.inode_bn += 1;
+    EXPECT_NE(check_superblock(bad, sb.nblocks), nullptr);
+    bad = sb;
+    bad.ninodes = 1 << 20;
+    EXPECT_NE(check_superblock(bad, sb.nblocks), nullptr);
+    bad = sb;
+    bad.njournal += 1;
+    EXPECT_NE(check_superblock(bad, sb.nblocks), nullptr);
+    bad = sb;
+    bad.data_bn = bad.journal_bn + 1;
+    EXPECT_NE(check_superblock(bad, sb.nblocks), nullptr);
+}
+
+TEST_F(Fs, ReadsCrossBlocksExtentsAndIndirect) {
+    // Extents of 2 blocks: a 1100-block file needs 550 extents, so 546 of
+    // them are in two indirect blocks.
+    std::string big = pattern(1100 * blocksize - 77, 3);
+    std::string small = pattern(9000, 4);
+    make({{"small", bytes(small)}, {"big", bytes(big)}}, 2048, 64, 2);
+    inum_t b = lookup("big");
+    EXPECT_EQ(ino(b).indirect.count, 2u);
+    EXPECT_EQ(nextents(b), 550u);
+    EXPECT_EQ(read_all(lookup("small")), small);
+    EXPECT_EQ(read_all(b), big);
+    // Reads at awkward places: across a block, across an extent (2-block
+    // extents: every 8192 bytes), across the direct/indirect boundary
+    // (byte 4 * 8192) and between indirect blocks (extent 516).
+    for (uint64_t off : {uint64_t(4090), uint64_t(8190), uint64_t(4 * 8192 - 3),
+                         uint64_t(516 * 8192 - 5), uint64_t(big.size() - 10)}) {
+        std::string out;
+        str_transfer xf(out);
+        ssize_t n = fs_->read(b, off, 20, xf);
+        size_t want = std::min<size_t>(20, big.size() - off);
+        ASSERT_EQ(n, ssize_t(want)) << off;
+        EXPECT_EQ(out, big.substr(off, want)) << off;
+    }
+    std::string out;
+    str_transfer xf(out);
+    EXPECT_EQ(fs_->read(b, big.size(), 10, xf), 0);
+    EXPECT_EQ(fs_->read(b, uint64_t(1) << 40, 10, xf), 0);
+    expect_clean();
+}
+
+TEST_F(Fs, ReadFaultReturnsWhatWasCopied) {
+    std::string data = pattern(3 * blocksize, 5);
+    make({{"a", bytes(data)}});
+    std::string out;
+    str_transfer xf(out, 5000);         // the buffer "ends" at byte 5000
+    EXPECT_EQ(fs_->read(lookup("a"), 0, data.size(), xf), 4096);
+    str_transfer xf2(out, 0);
+    EXPECT_EQ(fs_->read(lookup("a"), 0, data.size(), xf2), E_FAULT);
+    expect_clean();
+}
+
+TEST_F(Fs, MapReportsContiguousRuns) {
+    make({{"a", bytes(pattern(10 * blocksize, 1))}}, 1024, 64, 4);
+    inode in = ino(lookup("a"));
+    blocknum_t bn;
+    uint32_t run;
+    ASSERT_EQ(fs_->map(in, 0, &bn, &run), 0);
+    EXPECT_EQ(bn, in.direct[0].first);
+    EXPECT_EQ(run, 4u);
+    ASSERT_EQ(fs_->map(in, 5, &bn, &run), 0);
+    EXPECT_EQ(bn, in.direct[1].first + 1);
+    EXPECT_EQ(run, 3u);
+    ASSERT_EQ(fs_->map(in, 10, &bn, &run), 0);
+    EXPECT_EQ(bn, 0u);
+    expect_clean();
+}
+
+// ---- growing ----
+
+TEST_F(Fs, AppendsExtendTheLastExtent) {
+    make({{"a", {}}});
+    inum_t a = lookup("a");
+    std::string want;
+    for (int k = 0; k != 20; ++k) {
+        std::string piece = pattern(1000 + k * 300, k);
+        ASSERT_EQ(write(a, want.size(), piece), ssize_t(piece.size()));
+        want += piece;
+        expect_clean("append");
+    }
+    EXPECT_EQ(read_all(a), want);
+    EXPECT_EQ(nextents(a), 1u);         // one contiguous extent
+    EXPECT_EQ(ino(a).direct[0].count, (want.size() + blocksize - 1) / blocksize);
+}
+
+TEST_F(Fs, GrowthTakesDirectSlotsThenTheIndirectExtent) {
+    make({{"a", {}}});
+    inum_t a = lookup("a");
+    fragment(12);
+    std::string want;
+    for (int k = 0; k != 12; ++k) {
+        std::string piece = pattern(blocksize, k + 10);
+        ASSERT_EQ(write(a, want.size(), piece), ssize_t(blocksize));
+        want += piece;
+        inode in = ino(a);
+        if (k < 4) {
+            EXPECT_EQ(in.indirect.count, 0u) << k;
+            EXPECT_EQ(in.direct[k].count, 1u) << k;
+        } else {
+            EXPECT_EQ(in.indirect.count, 1u) << k;
+        }
+        EXPECT_EQ(nextents(a), unsigned(k + 1));
+        expect_clean("grow");
+    }
+    EXPECT_EQ(read_all(a), want);
+}
+
+TEST_F(Fs, IndirectExtentGrowsInPlaceOrMoves) {
+    // 1100 one-block extents need three indirect blocks; with the disk
+    // fragmented the indirect extent cannot always grow in place.
+    make({{"a", {}}}, 4096, 64);
+    inum_t a = lookup("a");
+    std::string want;
+    std::mt19937 rng(7);
+    int64_t free0 = free_blocks();
+    // Alternate: a block for `a`, a block for a spacer file, so every
+    // extent of `a` is one block long.
+    inum_t spacer = create("spacer");
+    std::string sp;
+    int moves = 0;
+    while (nextents(a) < 1100) {
+        std::string piece = pattern(blocksize, unsigned(rng()));
+        extent ind = ino(a).indirect;
+        ASSERT_EQ(write(a, want.size(), piece), ssize_t(blocksize));
+        want += piece;
+        if (ind.count && ino(a).indirect.first != ind.first) {
+            ++moves;
+        }
+        ASSERT_EQ(write(spacer, sp.size(), piece), ssize_t(blocksize));
+        sp += piece;
+    }
+    inode in = ino(a);
+    EXPECT_EQ(in.indirect.count, 3u);
+    expect_clean("1100 extents");
+    EXPECT_EQ(read_all(a), want);
+    EXPECT_EQ(read_all(spacer), sp);
+    // Shrink across the indirect blocks: extents and indirect blocks go.
+    ASSERT_EQ(fs_->truncate(a, 600 * blocksize + 1), 0);
+    EXPECT_EQ(ino(a).indirect.count, 2u);
+    EXPECT_EQ(read_all(a), want.substr(0, 600 * blocksize + 1));
+    expect_clean("shrunk to 601 blocks");
+    ASSERT_EQ(fs_->truncate(a, 3 * blocksize), 0);
+    EXPECT_EQ(ino(a).indirect.count, 0u);
+    EXPECT_EQ(ino(a).indirect.first, 0u);
+    expect_clean("shrunk to 3 blocks");
+    ASSERT_EQ(fs_->truncate(a, 0), 0);
+    ASSERT_EQ(fs_->truncate(spacer, 0), 0);
+    EXPECT_EQ(free_blocks(), free0);
+    EXPECT_GE(moves, 1);
+    expect_clean("empty");
+}
+
+TEST_F(Fs, IndirectExtentGrowsInPlaceWhenTheNextBlockIsFree) {
+    make({{"a", {}}}, 2048, 64);
+    inum_t a = lookup("a");
+    inum_t spacer = create("spacer");
+    std::string want;
+    blocknum_t blocker = 0;
+    while (nextents(a) < 516) {
+        std::string piece = pattern(blocksize, unsigned(want.size() / blocksize));
+        ASSERT_EQ(write(a, want.size(), piece), ssize_t(blocksize));
+        want += piece;
+        if (!blocker && ino(a).indirect.count == 1) {
+            // Keep the block after the indirect block free for later.
+            blocker = ino(a).indirect.first + 1;
+            io_->tx_begin();
+            ASSERT_EQ(fs_->alloc_at(blocker), 0);
+            io_->tx_end();
+        }
+        ASSERT_EQ(write(spacer, fs_->size(spacer), std::string(blocksize, 's')),
+                  ssize_t(blocksize));
+    }
+    extent ind = ino(a).indirect;
+    ASSERT_EQ(ind.count, 1u);
+    io_->tx_begin();
+    ASSERT_EQ(fs_->free_run(blocker, 1), 0);
+    io_->tx_end();
+    ASSERT_EQ(write(a, want.size(), "tail"), 4);
+    want += "tail";
+    EXPECT_EQ(nextents(a), 517u);
+    EXPECT_EQ(ino(a).indirect.first, ind.first);
+    EXPECT_EQ(ino(a).indirect.count, 2u);
+    EXPECT_EQ(read_all(a), want);
+    expect_clean("in place");
+}
+
+TEST_F(Fs, TruncateToZeroAndRegrowReadsZeros) {
+    std::string data = pattern(5 * blocksize + 100, 9);
+    make({{"a", bytes(data)}});
+    inum_t a = lookup("a");
+    int64_t free0 = free_blocks();
+    ASSERT_EQ(fs_->truncate(a, 0), 0);
+    EXPECT_EQ(free_blocks(), free0 + 6);
+    EXPECT_EQ(ino(a).direct[0].count, 0u);
+    expect_clean("truncated");
+    // Grow by truncate: zeros.
+    ASSERT_EQ(fs_->truncate(a, 3 * blocksize + 5), 0);
+    EXPECT_EQ(read_all(a), std::string(3 * blocksize + 5, '\0'));
+    expect_clean("regrown");
+    // Shrink into a block, then grow over the old bytes: zeros there too.
+    ASSERT_EQ(write(a, 0, data.substr(0, 2 * blocksize)), ssize_t(2 * blocksize));
+    ASSERT_EQ(fs_->truncate(a, 100), 0);
+    ASSERT_EQ(fs_->truncate(a, 2 * blocksize), 0);
+    EXPECT_EQ(read_all(a), data.substr(0, 100) + std::string(2 * blocksize - 100, '\0'));
+    // A write past the end leaves a gap of zeros.
+    ASSERT_EQ(fs_->truncate(a, 10), 0);
+    ASSERT_EQ(write(a, 3 * blocksize + 7, "xyz"), 3);
+    EXPECT_EQ(read_all(a), data.substr(0, 10) + std::string(3 * blocksize - 3, '\0') + "xyz");
+    expect_clean("gap");
+    EXPECT_EQ(free_blocks(), free0 + 6 - 4);
+}
+
+TEST_F(Fs, WriteFaultKeepsThePrefixAndNoExtraBlocks) {
+    make({{"a", {}}});
+    inum_t a = lookup("a");
+    int64_t free0 = free_blocks();
+    std::string d = pattern(10 * blocksize, 2);
+    // The buffer faults inside the third block: two blocks are written
+    // (a block's copy fails whole), the rest of the chunk's blocks go back.
+    str_transfer xf(d, 2 * blocksize + 10);
+    EXPECT_EQ(fs_->write(a, 0, d.size(), xf), ssize_t(2 * blocksize));
+    EXPECT_EQ(fs_->size(a), int64_t(2 * blocksize));
+    EXPECT_EQ(free_blocks(), free0 - 2);
+    EXPECT_EQ(read_all(a), d.substr(0, 2 * blocksize));
+    expect_clean("fault");
+    // Nothing copied: the file is as it was, even for a write past its end.
+    str_transfer xf0(d, 0);
+    EXPECT_EQ(fs_->write(a, 5 * blocksize + 7, d.size(), xf0), E_FAULT);
+    EXPECT_EQ(free_blocks(), free0 - 2);
+    EXPECT_EQ(fs_->size(a), int64_t(2 * blocksize));
+    expect_clean("fault at 0");
+}
+
+// ---- limits ----
+
+TEST_F(Fs, NoSpaceChangesNothing) {
+    make({{"a", {}}, {"b", bytes(pattern(1000, 1))}}, 256, 64);
+    inum_t a = lookup("a");
+    int64_t free0 = free_blocks();
+    ASSERT_GT(free0, 10);
+    // One chunk bigger than the free space: refused whole, nothing
+    // allocated.
+    ASSERT_LT(free0, int64_t(fs::write_chunk_blocks) * 8);
+    EXPECT_EQ(write(a, uint64_t(fs::write_chunk_blocks) * 8 * blocksize - 10, std::string(5, 'x')),
+              E_NOSPC);
+    EXPECT_EQ(free_blocks(), free0);
+    EXPECT_EQ(fs_->size(a), 0);
+    expect_clean("too big");
+    EXPECT_EQ(fs_->truncate(a, uint64_t(free0 + 1) * blocksize), E_NOSPC);
+    EXPECT_EQ(free_blocks(), free0);
+    EXPECT_EQ(fs_->size(a), 0);
+    expect_clean("truncate too big");
+    // Exactly the free space fits (the file stays in one extent, no
+    // indirect block needed).
+    ASSERT_EQ(fs_->truncate(a, uint64_t(free0) * blocksize), 0);
+    EXPECT_EQ(free_blocks(), 0);
+    expect_clean("full");
+    // Full: a write past the end fails, one inside the file works.
+    EXPECT_EQ(write(a, uint64_t(free0) * blocksize, "x"), E_NOSPC);
+    EXPECT_EQ(write(a, 5, "hello"), 5);
+    inum_t i;
+    EXPECT_EQ(fs_->create(root_inum, "new", type_regular, &i), 0);  // root has room
+    EXPECT_EQ(write(i, 0, "x"), E_NOSPC);
+    EXPECT_EQ(fs_->size(i), 0);
+    expect_clean("full writes");
+    // Give back one block: a one-block write fits again.
+    ASSERT_EQ(fs_->truncate(a, uint64_t(free0 - 1) * blocksize), 0);
+    EXPECT_EQ(free_blocks(), 1);
+    EXPECT_EQ(write(i, 0, "x"), 1);
+    EXPECT_EQ(free_blocks(), 0);
+    expect_clean("refilled");
+}
+
+TEST_F(Fs, LargeWritePartlyFittingReturnsWhatFit) {
+    make({{"a", {}}}, 256, 64);
+    inum_t a = lookup("a");
+    int64_t free0 = free_blocks();
+    ASSERT_GT(free0, int64_t(fs::write_chunk_blocks) + 5);
+    // A write of many chunks: whole chunks land until one does not fit.
+    std::string d = pattern(size_t(free0 + 40) * blocksize, 6);
+    ssize_t n = write(a, 0, d);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(n % (ssize_t(fs::write_chunk_blocks) * blocksize), 0);
+    EXPECT_EQ(fs_->size(a), n);
+    EXPECT_EQ(free_blocks(), free0 - n / ssize_t(blocksize));
+    EXPECT_EQ(read_all(a), d.substr(0, size_t(n)));
+    expect_clean("partly");
+}
+
+TEST_F(Fs, NoSpaceForAnIndirectBlockChangesNothing) {
+    make({{"a", {}}}, 256, 64);
+    inum_t a = lookup("a");
+    inum_t s = create("s");
+    // Four one-block extents (a spacer block between them).
+    std::string want, sp;
+    for (int k = 0; k != 4; ++k) {
+        ASSERT_EQ(write(a, want.size(), pattern(blocksize, k)), ssize_t(blocksize));
+        want += pattern(blocksize, k);
+        ASSERT_EQ(write(s, sp.size(), pattern(blocksize, 9)), ssize_t(blocksize));
+        sp += pattern(blocksize, 9);
+    }
+    ASSERT_EQ(nextents(a), 4u);
+    // Fill the disk but one block: the fifth extent would need an
+    // indirect block as well, so growing `a` fails.
+    int64_t f = free_blocks();
+    ASSERT_EQ(write(s, sp.size(), std::string(size_t(f - 1) * blocksize, 's')),
+              ssize_t(f - 1) * blocksize);
+    ASSERT_EQ(free_blocks(), 1);
+    inode before = ino(a);
+    EXPECT_EQ(write(a, want.size(), "more"), E_NOSPC);
+    inode after = ino(a);
+    EXPECT_EQ(memcmp(&before, &after, sizeof(inode)), 0);
+    EXPECT_EQ(free_blocks(), 1);
+    EXPECT_EQ(read_all(a), want);
+    expect_clean("no indirect");
+}
+
+TEST_F(Fs, FileTooBig) {
+    make({{"a", {}}});
+    inum_t a = lookup("a");
+    EXPECT_EQ(fs_->truncate(a, maxsize + 1), E_FBIG);
+    EXPECT_EQ(write(a, maxsize, "x"), E_FBIG);
+    EXPECT_EQ(write(a, uint64_t(1) << 40, "x"), E_FBIG);
+    EXPECT_EQ(fs_->size(a), 0);
+    // Room left at the end of the range: the disk runs out first.
+    EXPECT_EQ(write(a, maxsize - 2, "xyz"), E_NOSPC);
+    expect_clean();
+}
+
+// ---- directories and inodes ----
+
+TEST_F(Fs, DirectoryEntries) {
+    make({{"a", bytes("A")}, {"b", bytes("B")}, {"c", bytes("C")}});
+    char name[maxnamelen + 1];
+    inum_t i;
+    std::vector<std::string> names;
+    for (size_t k = 0; fs_->dir_entry(root_inum, k, name, &i) == 1; ++k) {
+        names.push_back(name);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c"}));
+    inum_t ib = lookup("b");
+    int64_t free0 = free_blocks();
+    // Unlink: the entry goes, nlink drops, the blocks stay until freed.
+    inum_t got;
+    ASSERT_EQ(fs_->unlink(root_inum, "b", &got), 0);
+    EXPECT_EQ(got, ib);
+    EXPECT_EQ(ino(ib).nlink, 0u);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, "b", &got), E_NOENT);
+    EXPECT_EQ(fs_->unlink(root_inum, "b", &got), E_NOENT);
+    ASSERT_EQ(fs_->free_inode(ib), 0);
+    EXPECT_EQ(free_blocks(), free0 + 1);
+    expect_clean("unlinked");
+    // A new entry takes the first empty slot (b's), so it lists second.
+    inum_t d = create("d");
+    names.clear();
+    for (size_t k = 0; fs_->dir_entry(root_inum, k, name, &i) == 1; ++k) {
+        names.push_back(name);
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"a", "d", "c"}));
+    EXPECT_EQ(d, ib);                   // and reuses the freed inode
+    expect_clean("created");
+    EXPECT_EQ(fs_->create(root_inum, "a", type_regular, &i), E_INVAL);
+    EXPECT_EQ(fs_->create(root_inum, "x/y", type_regular, &i), E_INVAL);
+    EXPECT_EQ(fs_->create(root_inum, "..", type_regular, &i), E_INVAL);
+    EXPECT_EQ(fs_->create(root_inum, std::string(124, 'n').c_str(), type_regular, &i), E_INVAL);
+    std::string longest(123, 'n');
+    inum_t l = create(longest);
+    EXPECT_EQ(lookup(longest), l);
+    ASSERT_EQ(fs_->dir_entry(root_inum, 3, name, &i), 1);
+    EXPECT_EQ(std::string(name), longest);
+    EXPECT_EQ(fs_->dir_entry(root_inum, 4, name, &i), 0);
+    expect_clean("longest");
+}
+
+TEST_F(Fs, DirectoryGrowsIntoMoreBlocks) {
+    make({}, 1024, 128);
+    // 32 entries per block: 70 files need three directory blocks.
+    for (int k = 0; k != 70; ++k) {
+        create("file" + std::to_string(k));
+    }
+    expect_clean("70 files");
+    EXPECT_EQ(ino(root_inum).size, 70 * direntsize);
+    for (int k = 0; k != 70; ++k) {
+        EXPECT_NE(lookup("file" + std::to_string(k)), 0);
+    }
+    char name[maxnamelen + 1];
+    inum_t i;
+    ASSERT_EQ(fs_->dir_entry(root_inum, 69, name, &i), 1);
+    EXPECT_STREQ(name, "file69");
+    // Remove them all: the entries are empty slots, the files' inodes free.
+    for (int k = 0; k != 70; ++k) {
+        inum_t got;
+        ASSERT_EQ(fs_->unlink(root_inum, ("file" + std::to_string(k)).c_str(), &got), 0);
+        ASSERT_EQ(fs_->free_inode(got), 0);
+    }
+    EXPECT_EQ(fs_->dir_entry(root_inum, 0, name, &i), 0);
+    expect_clean("emptied");
+}
+
+TEST_F(Fs, RenameInPlaceAndReplacing) {
+    make({{"a", bytes("AAA")}, {"b", bytes("BBBB")}, {"c", bytes("C")}});
+    inum_t ia = lookup("a"), ib = lookup("b");
+    inum_t replaced;
+    ASSERT_EQ(fs_->rename(root_inum, "a", "z", &replaced), 0);
+    EXPECT_EQ(replaced, 0);
+    EXPECT_EQ(lookup("z"), ia);
+    inum_t got;
+    EXPECT_EQ(fs_->dir_lookup(root_inum, "a", &got), E_NOENT);
+    expect_clean("renamed");
+    // Replacing: b's entry names z's inode; b's old inode loses its link.
+    ASSERT_EQ(fs_->rename(root_inum, "z", "b", &replaced), 0);
+    EXPECT_EQ(replaced, ib);
+    EXPECT_EQ(lookup("b"), ia);
+    EXPECT_EQ(read_all(lookup("b")), "AAA");
+    EXPECT_EQ(ino(ib).nlink, 0u);
+    ASSERT_EQ(fs_->free_inode(ib), 0);
+    expect_clean("replaced");
+    EXPECT_EQ(fs_->rename(root_inum, "b", "b", &replaced), 0);
+    EXPECT_EQ(replaced, 0);
+    EXPECT_EQ(fs_->rename(root_inum, "nope", "x", &replaced), E_NOENT);
+    EXPECT_EQ(fs_->rename(root_inum, "b", "", &replaced), E_INVAL);
+    expect_clean("no-ops");
+}
+
+TEST_F(Fs, InodesRunOut) {
+    make({}, 1024, 16);                 // inodes 2..15 are free
+    inum_t i;
+    for (int k = 2; k != 16; ++k) {
+        ASSERT_EQ(fs_->create(root_inum, ("n" + std::to_string(k)).c_str(), type_regular, &i), 0);
+    }
+    int64_t free0 = free_blocks();
+    EXPECT_EQ(fs_->create(root_inum, "last", type_regular, &i), E_NOSPC);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, "last", &i), E_NOENT);
+    EXPECT_EQ(free_blocks(), free0);
+    expect_clean("inodes out");
+}
+
+TEST_F(Fs, NoBlockForTheDirectoryChangesNothing) {
+    make({{"fill", {}}}, 256, 64);
+    // 31 more entries fill the root's one block.
+    for (int k = 0; k != 31; ++k) {
+        create("e" + std::to_string(k));
+    }
+    int64_t f = free_blocks();
+    ASSERT_EQ(fs_->truncate(lookup("fill"), uint64_t(f) * blocksize), 0);
+    inum_t i;
+    EXPECT_EQ(fs_->create(root_inum, "one-more", type_regular, &i), E_NOSPC);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, "one-more", &i), E_NOENT);
+    expect_clean("directory full");
+    // The inode it would have used is still free.
+    ASSERT_EQ(fs_->truncate(lookup("fill"), 0), 0);
+    ASSERT_EQ(fs_->create(root_inum, "one-more", type_regular, &i), 0);
+    expect_clean("after");
+}
+
+TEST_F(Fs, IoErrorsReleaseEverything) {
+    std::string data = pattern(20 * blocksize, 4);
+    make({{"a", bytes(data)}}, 1024, 64, 3);
+    inum_t a = lookup("a");
+    // Fail the n-th block access of a write, for every n until it works:
+    // whatever happens, no block stays held and no transaction is open.
+    for (long n = 0; n != 200; ++n) {
+        io_->fail_after_ = n;
+        io_->gets_ = 0;
+        ssize_t r = write(a, 18 * blocksize, pattern(5 * blocksize, unsigned(n)));
+        io_->fail_after_ = -1;
+        EXPECT_TRUE(io_->held_.empty()) << n;
+        EXPECT_EQ(io_->tx_depth_, 0) << n;
+        EXPECT_FALSE(io_->bitmap_locked_) << n;
+        if (r == ssize_t(5 * blocksize)) {
+            break;
+        }
+        EXPECT_TRUE(r == E_IO || (r > 0 && r < ssize_t(5 * blocksize))) << n << " " << r;
+    }
+}
+
+// ---- everything together: random operations against a model ----
+
+TEST_F(Fs, RandomOperationsMatchAModel) {
+    make({{"seed", bytes(pattern(7000, 1))}}, 512, 32, 0);
+    std::map<std::string, std::string> model{{"seed", pattern(7000, 1)}};
+    std::mt19937 rng(2026);
+    int64_t free0 = free_blocks() + 2;  // "seed"'s two blocks
+    for (int step = 0; step != 200; ++step) {
+        std::string name = "f" + std::to_string(rng() % 6);
+        bool exists = model.count(name);
+        int op = int(rng() % 6);
+        std::string what = std::to_string(step) + " op " + std::to_string(op) + " " + name;
+        if (!exists) {
+            inum_t i;
+            int r = fs_->create(root_inum, name.c_str(), type_regular, &i);
+            ASSERT_TRUE(r == 0 || r == E_NOSPC) << what;
+            if (r == 0) {
+                model[name] = "";
+            }
+        } else if (op <= 2) {
+            uint64_t off = rng() % (model[name].size() + 9000);
+            std::string d = pattern(rng() % 20000, unsigned(step));
+            ssize_t n = write(lookup(name), off, d);
+            ASSERT_TRUE(n == ssize_t(d.size()) || n == E_NOSPC
+                        || (n > 0 && size_t(n) < d.size())) << what << " " << n;
+            if (n > 0) {
+                std::string& m = model[name];
+                if (m.size() < off + size_t(n)) {
+                    m.resize(off + size_t(n), '\0');
+                }
+                m.replace(off, size_t(n), d.substr(0, size_t(n)));
+            }
+        } else if (op == 3) {
+            uint64_t sz = rng() % 40000;
+            int r = fs_->truncate(lookup(name), sz);
+            ASSERT_TRUE(r == 0 || r == E_NOSPC) << what;
+            if (r == 0) {
+                model[name].resize(sz, '\0');
+            }
+        } else if (op == 4) {
+            inum_t i;
+            ASSERT_EQ(fs_->unlink(root_inum, name.c_str(), &i), 0) << what;
+            ASSERT_EQ(fs_->free_inode(i), 0) << what;
+            model.erase(name);
+        } else {
+            std::string to = "f" + std::to_string(rng() % 6);
+            inum_t replaced;
+            ASSERT_EQ(fs_->rename(root_inum, name.c_str(), to.c_str(), &replaced), 0) << what;
+            if (replaced) {
+                ASSERT_EQ(fs_->free_inode(replaced), 0);
+            }
+            std::string content = model[name];
+            model.erase(name);
+            model[to] = content;
+        }
+        expect_clean(what.c_str());
+        if (::testing::Test::HasFailure()) {
+            break;
+        }
+        for (auto& [n, content] : model) {
+            ASSERT_EQ(read_all(lookup(n)), content) << what << ": " << n;
+        }
+    }
+    // Everything removed: the free count is back where an empty disk is.
+    for (auto& [n, content] : model) {
+        inum_t i;
+        ASSERT_EQ(fs_->unlink(root_inum, n.c_str(), &i), 0);
+        ASSERT_EQ(fs_->free_inode(i), 0);
+    }
+    EXPECT_EQ(free_blocks(), free0);
+    expect_clean("all removed");
+}
+
+}  // namespace
