@@ -43,11 +43,15 @@ import re
 import select
 import shlex
 import signal
+import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import mkcpio                       # noqa: E402
 import qemucmd                      # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +68,20 @@ LINUX_PACKAGES = ["linux-image-cloud-amd64", "linux-image-amd64", "linux-image-v
 # on the console, reboot (so QEMU exits, -no-reboot) at once on a panic. The
 # words after "--" are the benchmark's own arguments (the timer rate).
 LINUX_APPEND = "console=ttyS0 quiet nokaslr panic=-1"
+# The file-system rows (fs-*). Nuthatch's bench-fs boots with its root disk
+# (a snapshot: the image never changes). Linux's twin is a second guest, the
+# disk guest: the distribution's generic kernel (the cloud one has no AHCI
+# driver), its AHCI, SCSI-disk and ext4 modules (and what they need) in the
+# initramfs, a fresh ext4 image the size of Nuthatch's attached the same way.
+NUTHATCH_DISK = os.path.join(OBJ, "disk.img")
+DISK_PROGRAMS = ("bench-fs",)
+FS_KEYS = ("fs-write", "fs-read", "fs-meta")
+LINUX_DISK_PACKAGES = ["linux-image-amd64", "linux-image-generic"]
+LINUX_DISK_CACHE = os.path.join(OBJ, "bench", "linux-disk-kernel")
+LINUX_DISK_MODULES = ["ahci", "sd_mod", "ext4"]
+DISK_INITRAMFS = os.path.join(OBJ, "bench", "linux-disk-initramfs.cpio")
+LINUX_DISK_IMAGE = os.path.join(OBJ, "bench", "linux-disk.img")
+DEFAULT_DISK_BYTES = 128 << 20          # Chickadee's 32768 blocks of 4 KiB
 RESULTS = os.path.join(OBJ, "bench", "results.json")
 LOGDIR = os.path.join(OBJ, "bench", "logs")
 EXIT_PASS = 33
@@ -75,6 +93,8 @@ TSC_LINE = re.compile(r"timer: .*TSC (\d+) MHz")
 LINUX_TSC_LINE = re.compile(r"^bench: tsc-mhz ([\d.]+)", re.M)
 VULN_LINE = re.compile(r"^bench: linux-vulnerability (\S+): (.*)$", re.M)
 RELEASE_LINE = re.compile(r"^bench: linux-release (\S+)", re.M)
+FS_ROOT_LINE = re.compile(r"^bench: fs-root (\S+)", re.M)
+DISK_LINE = re.compile(r"^bench: disk: (.*)$", re.M)
 ACT_LINE = re.compile(r"act-bench: entry->handler (\d+) cycles, fast resume (\d+) cycles, "
                       r"exact resume (\d+) cycles")
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z]|[=>])")
@@ -97,11 +117,13 @@ class qemu_run:
     """One QEMU boot: serial output on a pipe, host-timestamped."""
 
     def __init__(self, qemu, accel, cpu, image, append=None, ncpu=1, timeout=60,
-                 marker=None, name="run", extra=(), initrd=None):
+                 marker=None, name="run", extra=(), initrd=None, disk=None):
         # The same machine as `make run` and the tests (scripts/qemucmd.py):
-        # Nuthatch and the Linux guest differ only in what is booted.
+        # Nuthatch and the Linux guest differ only in what is booted (and
+        # the disk, always a snapshot: the image file never changes).
         args = [qemu, *qemucmd.machine_args("128M", ncpu, accel, cpu,
-                                            os.path.join(LOGDIR, name + ".kernel.log"), extra),
+                                            os.path.join(LOGDIR, name + ".kernel.log"), extra,
+                                            disk=disk, snapshot=True),
                 "-display", "none", "-monitor", "none", "-serial", "stdio", "-kernel", image]
         if initrd is not None:
             args += ["-initrd", initrd]
@@ -182,6 +204,8 @@ class bench:
         self.lg_insns = {}      # Linux guest, icount pass: name -> instructions
         self.lg_insns_counts = {}
         self.lg_info = {}       # kernel, package, release, command line, mitigations
+        self.lg_disk_info = {}  # the disk guest's kernel, package, modules, image
+        self.fs_root = None     # what bench-fs ran on: "disk" or "memfs"
         self.guest_tsc = None   # MHz, converts both guests' cycles to ns
         self.extra = {}         # boot / check times, seconds
         self.errors = []
@@ -247,9 +271,12 @@ class bench:
             (("-" + cmdline.replace("=", "")) if cmdline else "")
         accel, cpu, extra = (ICOUNT_ACCEL, ICOUNT_CPU, ICOUNT_ARGS) if icount else \
             (self.accel, self.cpu, [])
-        log(f"Nuthatch {program} {cmdline} ({accel}{' ' + ' '.join(extra) if extra else ''}) ...")
+        disk = NUTHATCH_DISK if program in DISK_PROGRAMS and os.path.exists(NUTHATCH_DISK) \
+            else None
+        log(f"Nuthatch {program} {cmdline} ({accel}{' ' + ' '.join(extra) if extra else ''}"
+            f"{', disk ' + disk if disk else ''}) ...")
         r = qemu_run(self.o.qemu, accel, cpu, KERNEL, f"run={program} harness {cmdline}".strip(),
-                     timeout=timeout, name=name, extra=extra)
+                     timeout=timeout * 3 if disk else timeout, name=name, extra=extra, disk=disk)
         self.runs += 1
         if not r.ok():
             self.errors.append(f"{name}: {r.error} (log: {LOGDIR}/{name}.serial.log)")
@@ -277,6 +304,9 @@ class bench:
             for m in BENCH_LINE.finditer(r.serial):
                 values[m.group(1)] = int(m.group(2))
                 found = True
+            m = FS_ROOT_LINE.search(r.serial)
+            if m:
+                self.fs_root = m.group(1)
         if not found and r.ok():
             self.errors.append(f"{program}: booted and passed but printed no figures "
                                f"(log: {LOGDIR})")
@@ -293,11 +323,13 @@ class bench:
         Linux guest's (the longest, so first). The counts do not depend on
         host load, so the boots run side by side, after the timing runs
         (whose numbers they would disturb)."""
-        jobs = max(1, min(self.o.jobs, len(programs) + 1))
-        log(f"instruction counts (tcg -icount shift=0), {len(programs) + 1} boots, "
+        jobs = max(1, min(self.o.jobs, len(programs) + 2))
+        log(f"instruction counts (tcg -icount shift=0), {len(programs) + 2} boots, "
             f"{jobs} at a time ...")
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
             linux = pool.submit(self.linux_guest, True) if self.lg_info.get("kernel") else None
+            disk = pool.submit(self.linux_guest, True, True) \
+                if self.lg_disk_info.get("image") else None
             boots = [pool.submit(self.guest, program, cmdline, True)
                      for program, cmdline, _ in programs]
             for (program, _, label), boot in zip(programs, boots):
@@ -307,6 +339,12 @@ class bench:
                 r = linux.result()
                 if r.ok():
                     self.lg_insns, self.lg_insns_counts, _ = parse_linux(r.serial, fastest=False)
+            if disk:
+                r = disk.result()
+                if r.ok():
+                    values, counts, _ = parse_linux(r.serial, fastest=False)
+                    self.lg_insns.update(values)
+                    self.lg_insns_counts.update(counts)
 
     def boot_times(self):
         """Host wall time from QEMU start to the first user instruction's
@@ -377,41 +415,82 @@ class bench:
             self.warnings.append(f"Linux guest skipped, its columns are empty: {e}. Give a "
                                  "kernel image (bzImage) with LINUX_KERNEL=PATH")
 
-    def linux_guest(self, icount=False):
+    def find_linux_disk_guest(self):
+        """The disk guest's kernel and modules (the distribution's generic
+        kernel; with LINUX_KERNEL=PATH that image, whose AHCI, SCSI-disk and
+        ext4 drivers must then be built in), its initramfs and a fresh ext4
+        image the size of Nuthatch's disk; or a note saying why the fs rows'
+        Linux columns are empty."""
+        want = self.o.linux_kernel
+        if want == "none" or (want and not os.path.isfile(want)):
+            return
+        try:
+            if want:
+                self.lg_disk_info.update(kernel=want, package="(given with LINUX_KERNEL)",
+                                         modules=[])
+            else:
+                self.lg_disk_info.update(fetch_linux_kernel(LINUX_DISK_CACHE, LINUX_DISK_PACKAGES,
+                                                            LINUX_DISK_MODULES))
+            disk_initramfs(INITRAMFS, self.lg_disk_info["modules"], DISK_INITRAMFS)
+            size = os.path.getsize(NUTHATCH_DISK) if os.path.exists(NUTHATCH_DISK) \
+                else DEFAULT_DISK_BYTES
+            make_ext4(LINUX_DISK_IMAGE, size)
+            self.lg_disk_info.update(image=LINUX_DISK_IMAGE, image_bytes=size)
+            self.lg_disk_info["modules"] = [os.path.basename(m)
+                                            for m in self.lg_disk_info["modules"]]
+        except linux_unavailable as e:
+            self.lg_disk_info.pop("image", None)
+            self.warnings.append(f"Linux disk guest skipped, the fs rows' Linux columns are "
+                                 f"empty: {e}")
+
+    def linux_guest(self, icount=False, disk=False):
         """One boot of the Linux guest: the kernel with obj/bench/linux-initramfs.cpio,
         whose /init is tests/bench/linux-bench.c built static, on the same
-        machine as Nuthatch's column (the icount pass's, or the timing pass's)."""
-        name = "icount-linux-guest" if icount else "linux-guest"
+        machine as Nuthatch's column (the icount pass's, or the timing pass's).
+        disk: the disk guest instead (its kernel, modules and ext4 disk;
+        /init runs the fs rows only)."""
+        name = ("icount-" if icount else "") + ("linux-disk-guest" if disk else "linux-guest")
+        info = self.lg_disk_info if disk else self.lg_info
         accel, cpu, extra = (ICOUNT_ACCEL, ICOUNT_CPU, ICOUNT_ARGS) if icount else \
             (self.accel, self.cpu, [])
-        append = f"{LINUX_APPEND} {self.o.linux_append} -- {self.o.hz}".replace("  ", " ")
-        self.lg_info["append"] = append
-        log(f"Linux guest ({accel}{' ' + ' '.join(extra) if extra else ''}) ...")
-        r = qemu_run(self.o.qemu, accel, cpu, self.lg_info["kernel"], append, initrd=INITRAMFS,
+        append = (f"{LINUX_APPEND} {self.o.linux_append} -- {'disk ' if disk else ''}"
+                  f"{self.o.hz}").replace("  ", " ")
+        info["append"] = append
+        log(f"Linux {'disk ' if disk else ''}guest ({accel}"
+            f"{' ' + ' '.join(extra) if extra else ''}) ...")
+        r = qemu_run(self.o.qemu, accel, cpu, info["kernel"], append,
+                     initrd=DISK_INITRAMFS if disk else INITRAMFS,
                      timeout=self.o.linux_timeout, marker="linux-guest start", name=name,
-                     extra=extra)
+                     extra=extra, disk=info["image"] if disk else None)
         self.runs += 1
+        why = "; ".join(DISK_LINE.findall(r.serial)[-1:])
         if not r.ok():
-            self.errors.append(f"{name}: {r.error} (log: {LOGDIR}/{name}.serial.log)")
+            self.errors.append(f"{name}: {r.error}{' (' + why + ')' if why else ''} "
+                               f"(log: {LOGDIR}/{name}.serial.log)")
         elif "bench: linux-guest done" not in r.serial:
             self.errors.append(f"{name}: ended without finishing (log: {LOGDIR}/{name}.serial.log)")
         m = RELEASE_LINE.search(r.serial)
         if m:
-            self.lg_info["release"] = m.group(1)
+            info["release"] = m.group(1)
         vulns = dict(VULN_LINE.findall(r.serial))
         if vulns:
-            self.lg_info["vulnerabilities"] = vulns
+            info["vulnerabilities"] = vulns
         if r.marker_s is not None:
             self.extra[name + "-boot-to-init"] = r.marker_s
         self.extra[name + "-total"] = r.seconds
         return r
 
     def run_linux_guest(self):
-        if not self.lg_info.get("kernel"):
-            return
-        r = self.linux_guest(False)
-        if r.ok():
-            self.lg, self.lg_counts, self.lg_tsc = parse_linux(r.serial, fastest=True)
+        if self.lg_info.get("kernel"):
+            r = self.linux_guest(False)
+            if r.ok():
+                self.lg, self.lg_counts, self.lg_tsc = parse_linux(r.serial, fastest=True)
+        if self.lg_disk_info.get("image"):
+            r = self.linux_guest(False, True)
+            if r.ok():
+                values, counts, _ = parse_linux(r.serial, fastest=True)
+                self.lg.update(values)
+                self.lg_counts.update(counts)
 
     # -- table --------------------------------------------------------------
 
@@ -440,6 +519,9 @@ class bench:
         out = []
         for op, nut_figure, linux_figure, target in ROWS:
             row = {"operation": op.format(hz=hz), "target_ratio": target}
+            row["fs"] = nut_figure in FS_KEYS
+            if row["fs"] and self.fs_root and self.fs_root != "disk":
+                row["operation"] += f" [Nuthatch: {self.fs_root}]"
             for side, (values, counts, mhz, nuthatch) in sides.items():
                 figure = nut_figure if nuthatch else linux_figure
                 v = figure_of(figure, values, counts, nuthatch, self.warnings, SIDE_NAMES[side])
@@ -452,6 +534,8 @@ class bench:
             row["native_ratio"] = ratio(row["nut_ns"], row["native_ns"])
             row["linux_twin"] = linux_figure is not None
             row["target"] = verdict(target, row["insns_ratio"], row["ns_ratio"])
+            if row["fs"] and self.fs_root != "disk":
+                row["target"] = "n/a"       # not Nuthatch's disk: nothing to judge
             out.append(row)
         return out, nt
 
@@ -510,6 +594,15 @@ class bench:
         if self.accel == "tcg":
             print(f"note: under TCG the ns columns measure QEMU's emulator running each kernel's "
                   "code; the insns columns do not depend on the host at all")
+        if any(r.get("fs") for r in rows):
+            print(f"note: fs rows: Nuthatch on {self.fs_root or '?'}, Linux "
+                  f"({self.lg_disk_info.get('release', 'not run')}) on ext4 (data=ordered) on the "
+                  "same emulated AHCI disk; their insns columns also count the ticks the guest "
+                  "sat idle waiting for the disk (the virtual clock runs in host time while the "
+                  "CPU is halted), so they are not pure instruction counts and vary between runs")
+            if self.fs_root and self.fs_root != "disk":
+                print(f"note: Nuthatch's fs rows ran on its {self.fs_root} (no disk file system as "
+                      "root in this tree or no obj/disk.img): they measure no disk at all")
         for w in self.warnings:
             print(f"note: {w}")
         for e in self.errors:
@@ -546,6 +639,12 @@ ROWS = [
     ("act fast round trip / signal", ("act-entry", "act-fast"), "signal-roundtrip", 0.25),
     ("act exact round trip / signal", ("act-entry", "act-exact"), "signal-roundtrip", 0.5),
     ("cost per tick at hz={hz}", TICK, TICK, 0.5),
+    # Provisional targets (docs/benchmarks.md): the large-file rows at least
+    # as fast as ext4 on the same disk, the small-file row twice as fast
+    # (chickadeefs: one flat directory, no allocation groups or htree).
+    ("file write 8 MiB + sync, per 64 KiB", "fs-write", "fs-write", 1.0),
+    ("file read 8 MiB cold, per 64 KiB", "fs-read", "fs-read", 1.0),
+    ("small file create+write+unlink, per file", "fs-meta", "fs-meta", 0.5),
 ]
 # The compute loop's names on each side: (without timer, with), and the
 # matching event counts.
@@ -624,10 +723,10 @@ def run_quiet(args, cwd=None):
     return subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
 
 
-def kernel_package(apt_cache="apt-cache"):
-    """The first of LINUX_PACKAGES the package lists know, followed through its
-    dependencies to the versioned package that holds the image."""
-    for name in LINUX_PACKAGES:
+def kernel_package(apt_cache="apt-cache", packages=None):
+    """The first of packages (LINUX_PACKAGES) the package lists know, followed
+    through its dependencies to the versioned package that holds the image."""
+    for name in packages or LINUX_PACKAGES:
         seen = []
         while name and name not in seen and len(seen) < 4:
             seen.append(name)
@@ -641,26 +740,131 @@ def kernel_package(apt_cache="apt-cache"):
     return None
 
 
-def fetch_linux_kernel(cache):
-    """{kernel, package}: the image from the distribution's kernel package,
-    downloaded (apt-get download, no root needed) and unpacked once into
-    cache; later runs reuse it. Raises linux_unavailable with the reason."""
+def modinfo(data):
+    """{key: [values]} of a kernel module's .modinfo section (the
+    NUL-separated key=value strings modinfo(8) prints), from the ELF bytes."""
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        raise ValueError("not a 64-bit ELF file")
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+
+    def section(i):
+        name, _, _, _, offset, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+        return name, offset, size
+    _, stroff, _ = section(shstrndx)
+    out = {}
+    for i in range(shnum):
+        name, offset, size = section(i)
+        if data[stroff + name:data.index(b"\0", stroff + name)] != b".modinfo":
+            continue
+        for item in data[offset:offset + size].split(b"\0"):
+            key, eq, value = item.decode("utf-8", "replace").partition("=")
+            if eq:
+                out.setdefault(key, []).append(value)
+    return out
+
+
+def module_name(name):
+    """A module's canonical name: the file name without .ko, '-' as '_'."""
+    return os.path.basename(name).removesuffix(".ko").replace("-", "_")
+
+
+def module_order(roots, info, aliases):
+    """The modules to load for roots, each after what it needs: its
+    `depends`, and before those its soft `pre:` dependencies (named by
+    alias, such as crypto-crc32c for ext4's checksums: every module with
+    that alias, as modprobe loads them, say crc32c_generic and the faster
+    crc32c_intel). info: name -> modinfo dict; aliases: alias -> [names].
+    A root that is not a module is taken to be built in, and left out."""
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen or name not in info:
+            return
+        seen.add(name)
+        for soft in info[name].get("softdep", []):
+            words = soft.split()
+            pre = words[words.index("pre:") + 1:] if "pre:" in words else []
+            for word in pre:
+                if word.endswith(":"):
+                    break
+                for provider in aliases.get(word, [module_name(word)]):
+                    visit(provider)
+        for dep in info[name].get("depends", []):
+            for d in dep.split(","):
+                if d:
+                    visit(module_name(d))
+        order.append(name)
+    for root in roots:
+        visit(module_name(root))
+    return order
+
+
+def extract_modules(deb, cache, roots):
+    """Unpack the modules roots need (module_order) from the kernel package
+    deb into cache/modules/NN-NAME.ko, numbered in load order."""
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+        r = subprocess.run(["tar", "-x", "-C", tmp, "--wildcards", "./lib/modules/*.ko"],
+                           stdin=tar.stdout, capture_output=True, text=True)
+        tar.stdout.close()
+        tar.wait()
+        if r.returncode != 0:
+            raise linux_unavailable(f"{os.path.basename(deb)}: no modules: {r.stderr.strip()}")
+        paths, info, aliases = {}, {}, {}
+        for d, _, files in os.walk(tmp):
+            for f in files:
+                if f.endswith(".ko"):
+                    name = module_name(f)
+                    paths[name] = os.path.join(d, f)
+                    with open(paths[name], "rb") as fh:
+                        info[name] = modinfo(fh.read())
+                    for a in info[name].get("alias", []):
+                        aliases.setdefault(a, []).append(name)
+        for names in aliases.values():
+            names.sort()                # the same order whatever the directory order
+        order = module_order(roots, info, aliases)
+        out = os.path.join(cache, "modules")
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        for n, name in enumerate(order, start=1):
+            shutil.copyfile(paths[name], os.path.join(out, f"{n:02d}-{name}.ko"))
+    return order
+
+
+def cached_modules(cache):
+    d = os.path.join(cache, "modules")
+    return [os.path.join(d, f) for f in sorted(os.listdir(d))] if os.path.isdir(d) else []
+
+
+def fetch_linux_kernel(cache, packages=None, modules=()):
+    """{kernel, package[, modules]}: the image from the distribution's kernel
+    package (the first of packages, LINUX_PACKAGES by default), downloaded
+    (apt-get download, no root needed) and unpacked once into cache; later
+    runs reuse it. With modules (names), also those modules and what they
+    need, in load order (extract_modules). Raises linux_unavailable with
+    the reason."""
     found = sorted(f for f in os.listdir(cache) if f.startswith("vmlinuz-")) \
         if os.path.isdir(os.path.join(cache)) else []
     stamp = os.path.join(cache, "package")
-    if found and os.path.exists(stamp):
+    modules_done = os.path.join(cache, "modules.done")
+    if found and os.path.exists(stamp) and (not modules or os.path.exists(modules_done)):
         with open(stamp) as f:
-            return {"kernel": os.path.join(cache, found[-1]), "package": f.read().strip()}
+            got = {"kernel": os.path.join(cache, found[-1]), "package": f.read().strip()}
+        if modules:
+            got["modules"] = cached_modules(cache)
+        return got
     for tool in ("apt-get", "apt-cache", "dpkg-deb"):
         if not any(os.access(os.path.join(d, tool), os.X_OK)
                    for d in os.environ.get("PATH", "").split(os.pathsep)):
             raise linux_unavailable(f"no {tool} (not a Debian/Ubuntu system)")
-    package = kernel_package()
+    packages = packages or LINUX_PACKAGES
+    package = kernel_package(packages=packages)
     if package is None and os.geteuid() == 0:
         run_quiet(["apt-get", "update", "-qq"])       # fresh machines have no lists yet
-        package = kernel_package()
+        package = kernel_package(packages=packages)
     if package is None:
-        raise linux_unavailable("the package lists know none of " + ", ".join(LINUX_PACKAGES))
+        raise linux_unavailable("the package lists know none of " + ", ".join(packages))
     os.makedirs(cache, exist_ok=True)
     log(f"fetching the Linux guest's kernel: apt-get download {package} ...")
     for f in os.listdir(cache):
@@ -678,13 +882,60 @@ def fetch_linux_kernel(cache):
                         "./boot/vmlinuz-*"], stdin=tar.stdout, capture_output=True, text=True)
     tar.stdout.close()
     tar.wait()
-    os.remove(deb)
     found = sorted(f for f in os.listdir(cache) if f.startswith("vmlinuz-"))
     if r.returncode != 0 or not found:
+        os.remove(deb)
         raise linux_unavailable(f"{debs[0]} holds no boot/vmlinuz-*: {r.stderr.strip()}")
+    got = {"kernel": os.path.join(cache, found[-1]), "package": debs[0][:-4]}
+    if modules:
+        log(f"unpacking the modules {', '.join(modules)} need from {debs[0]} ...")
+        try:
+            extract_modules(deb, cache, modules)
+        finally:
+            os.remove(deb)
+        with open(modules_done, "w") as f:
+            f.write("\n")
+        got["modules"] = cached_modules(cache)
+    else:
+        os.remove(deb)
     with open(stamp, "w") as f:
         f.write(debs[0][:-4] + "\n")
-    return {"kernel": os.path.join(cache, found[-1]), "package": debs[0][:-4]}
+    return got
+
+
+def disk_initramfs(base, modules, out):
+    """The disk guest's initramfs: the ordinary one (base: /init and its
+    files) followed by a second newc archive holding /modules/NN-NAME.ko.
+    Linux unpacks concatenated archives one after the other."""
+    with open(base, "rb") as f:
+        data = f.read()
+    entries = [mkcpio.directory("modules")]
+    for path in modules:
+        with open(path, "rb") as f:
+            entries.append(mkcpio.regular_file("modules/" + os.path.basename(path), f.read(),
+                                               mode=0o644))
+    tmp = out + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data + mkcpio.archive(entries))
+    os.replace(tmp, out)
+
+
+def make_ext4(path, size):
+    """A fresh ext4 file system of size bytes in path, 4 KiB blocks like
+    chickadeefs, its inode tables and journal written now (no lazy
+    initialisation: the guest's kernel would otherwise finish it in the
+    background during the benchmark). Raises linux_unavailable."""
+    tool = shutil.which("mkfs.ext4") or shutil.which("mkfs.ext4", path="/sbin:/usr/sbin")
+    if not tool:
+        raise linux_unavailable("no mkfs.ext4 (e2fsprogs) for the Linux disk guest's image")
+    if os.path.exists(path):
+        os.remove(path)
+    with open(path, "wb") as f:
+        f.truncate(size)
+    r = run_quiet([tool, "-q", "-F", "-b", "4096", "-L", "nhbench",
+                   "-E", "lazy_itable_init=0,lazy_journal_init=0", path])
+    if r.returncode != 0:
+        raise linux_unavailable(f"mkfs.ext4 failed: {r.stderr.strip()}")
 
 
 def where(qemu_stderr):
@@ -728,6 +979,7 @@ def reprint(options):
     b.lg_insns = raw.get("linux_guest_insns", {})
     b.lg_insns_counts = raw.get("linux_guest_insns_counts", {})
     b.extra, b.lg_info = raw["seconds"], saved.get("linux_guest", {})
+    b.lg_disk_info, b.fs_root = saved.get("linux_disk_guest", {}), saved.get("nuthatch_fs_root")
     nt = saved.get("nuthatch_calibrated_tsc_mhz", saved.get("guest_tsc_mhz"))
     b.nut_tsc = [nt] if nt else []
     b.lg_tsc, b.linux_tsc = saved.get("linux_guest_tsc_mhz"), saved.get("host_tsc_mhz")
@@ -770,6 +1022,7 @@ def main():
     b = bench(options)
     b.choose_accel()
     b.find_linux_kernel()
+    b.find_linux_disk_guest()
     programs = b.programs()
     phases = {}
     steps = [("linux", b.run_linux), ("timing", lambda: b.run_guest_benchmarks(programs)),
@@ -792,6 +1045,7 @@ def main():
               "guest_tsc_mhz": b.guest_tsc, "nuthatch_calibrated_tsc_mhz": nt,
               "linux_guest_tsc_mhz": b.lg_tsc, "host_tsc_mhz": b.linux_tsc,
               "timer_hz_high": options.hz, "linux_guest": b.lg_info,
+              "linux_disk_guest": b.lg_disk_info, "nuthatch_fs_root": b.fs_root,
               "insns_qemu_args": ["-accel", ICOUNT_ACCEL, "-cpu", ICOUNT_CPU, *ICOUNT_ARGS],
               "warnings": b.warnings, "errors": b.errors, "rows": rows,
               "raw": {"nuthatch": b.nut, "nuthatch_counts": b.nut_counts, "linux": b.linux,

@@ -13,6 +13,13 @@
  *                                 mitigations, and ends QEMU through
  *                                 isa-debug-exit (33 = done, 35 = failed)
  *
+ * The disk guest: booted with the word `disk` after "--" (and a kernel
+ * that has the AHCI, SCSI-disk and ext4 drivers, as modules in /modules
+ * of the initramfs or built in), /init loads /modules/NN-*.ko in name
+ * order (finit_module), waits for /dev/sda, mounts it as ext4 on /mnt and
+ * runs only the fs-* rows there. Natively they run in obj/bench/fs-native
+ * (made, then emptied and removed), on whatever file system holds it.
+ *
  * Adding a row: one function here and one line in `benchmarks` (the name
  * it reports must match the Nuthatch program's), one line in bench.py's
  * ROWS. Easy to get wrong: as process 1 nothing may return from main (the
@@ -36,6 +43,14 @@
  *   pipe-throughput      64 KiB writes into one pipe, a child on the same
  *                        CPU reading 64 KiB at a time and counting; per
  *                        64 KiB delivered
+ *   fs-write             an 8 MiB file written in 64 KiB writes, closed,
+ *                        then syncfs(), all timed; per 64 KiB
+ *   fs-read              that file read in 64 KiB reads, cold (see
+ *                        drop_file_cache); per 64 KiB
+ *   fs-meta              200 files created with 1 KiB each and closed,
+ *                        syncfs(), all unlinked, syncfs(); per file
+ *                        (the three as user/p-bench-fs.cc; only natively
+ *                        and in the disk guest, see below)
  *   compute-loop         the compute loop of p-bench-compute, without and
  *                        with a setitimer(ITIMER_REAL) at HZ (argv[1],
  *                        default 10000) whose SIGALRM handler counts
@@ -49,12 +64,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <ucontext.h>
 #include <sys/io.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -443,6 +461,208 @@ static void bench_pipe_throughput(void) {
     report("pipe-throughput", per, PTRIALS, ITERS);
 }
 
+/* The file-system rows, as user/p-bench-fs.cc: the same sizes, names and
+ * trials (one warm-up, then FS_TRIALS), in the current directory (the
+ * ext4 disk in the disk guest). fs_sync() stands where Nuthatch calls
+ * sys_sync(0): syncfs() of the directory's file system writes back its
+ * dirty pages and commits ext4's journal (natively, unlike sync(), it
+ * leaves the host's other file systems alone). */
+enum { FS_TRIALS = 5, FS_CHUNK = 64 * 1024, FS_CHUNKS = 128, FS_FILES = 200, FS_SMALL = 1024 };
+static const char fs_big[] = "bench-fs.dat";
+static char fs_buf[FS_CHUNK];
+static int fs_dir = -1;     /* the directory the rows run in */
+
+static void fs_sync(void) {
+    if (syncfs(fs_dir) != 0) {
+        perror("syncfs");
+        fail();
+    }
+}
+
+static void fs_check(long got, long want, const char* what) {
+    if (got != want) {
+        fprintf(stderr, "%s: got %ld, expected %ld (errno %d)\n", what, got, want, errno);
+        fail();
+    }
+}
+
+static void fs_remove_big(void) {
+    if (unlink(fs_big) != 0 && errno != ENOENT) {
+        perror("unlink");
+        fail();
+    }
+    fs_sync();
+}
+
+/* Cold, as Nuthatch's sys_sync(1) (write back, drop what is cached): the
+ * file's pages leave the page cache (POSIX_FADV_DONTNEED), and in the
+ * guest every clean page, dentry and inode too (drop_caches, after a
+ * sync). Natively only the file's pages: the host's other caches belong
+ * to other work. */
+static void drop_file_cache(void) {
+    fs_sync();
+    int fd = open(fs_big, O_RDONLY);
+    if (fd < 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0) {
+        perror("fadvise");
+        fail();
+    }
+    close(fd);
+    if (guest) {
+        int dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+        if (dc < 0 || write(dc, "3", 1) != 1) {
+            perror("drop_caches");
+            fail();
+        }
+        close(dc);
+    }
+}
+
+static uint64_t fs_write_trial(void) {
+    fs_remove_big();
+    uint64_t s = rdtsc();
+    int fd = open(fs_big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    fs_check(fd >= 0, 1, "open for writing");
+    for (uint64_t i = 0; i < FS_CHUNKS; ++i) {
+        memcpy(fs_buf, &i, sizeof(i));
+        fs_check(write(fd, fs_buf, FS_CHUNK), FS_CHUNK, "write");
+    }
+    fs_check(close(fd), 0, "close");
+    fs_sync();
+    return (rdtsc() - s) / FS_CHUNKS;
+}
+
+static uint64_t fs_read_trial(void) {
+    drop_file_cache();
+    uint64_t s = rdtsc();
+    int fd = open(fs_big, O_RDONLY);
+    fs_check(fd >= 0, 1, "open for reading");
+    for (uint64_t i = 0; i < FS_CHUNKS; ++i) {
+        fs_check(read(fd, fs_buf, FS_CHUNK), FS_CHUNK, "read");
+        uint64_t stamp;
+        memcpy(&stamp, fs_buf, sizeof(stamp));
+        fs_check(stamp, i, "chunk stamp");
+    }
+    fs_check(read(fd, fs_buf, FS_CHUNK), 0, "read at end of file");
+    fs_check(close(fd), 0, "close");
+    return (rdtsc() - s) / FS_CHUNKS;
+}
+
+static uint64_t fs_meta_trial(void) {
+    char name[32];
+    uint64_t s = rdtsc();
+    for (int i = 0; i < FS_FILES; ++i) {
+        snprintf(name, sizeof(name), "bench-fs-%03d", i);
+        int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        fs_check(fd >= 0, 1, "open small file");
+        fs_check(write(fd, fs_buf, FS_SMALL), FS_SMALL, "small write");
+        fs_check(close(fd), 0, "close");
+    }
+    fs_sync();
+    for (int i = 0; i < FS_FILES; ++i) {
+        snprintf(name, sizeof(name), "bench-fs-%03d", i);
+        fs_check(unlink(name), 0, "unlink");
+    }
+    fs_sync();
+    return (rdtsc() - s) / FS_FILES;
+}
+
+static void fs_run(const char* name, long iters_, uint64_t (*trial)(void)) {
+    uint64_t per[FS_TRIALS];
+    trial();
+    for (int t = 0; t < FS_TRIALS; ++t) {
+        per[t] = trial();
+    }
+    report(name, per, FS_TRIALS, iters_);
+}
+
+static void bench_fs(void) {
+    for (int i = 0; i < FS_CHUNK; ++i) {
+        fs_buf[i] = (char) (i * 7 + 1);
+    }
+    fs_dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fs_check(fs_dir >= 0, 1, "open .");
+    fs_run("fs-write", FS_CHUNKS, fs_write_trial);
+    fs_run("fs-read", FS_CHUNKS, fs_read_trial);
+    fs_remove_big();
+    fs_run("fs-meta", FS_FILES, fs_meta_trial);
+    close(fs_dir);
+}
+
+/* Natively: the fs rows in a fresh directory of the build tree. */
+static void bench_fs_native(void) {
+    const char* dir = "obj/bench/fs-native";
+    char here[4096];
+    if (!getcwd(here, sizeof(here)) || (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        || chdir(dir) != 0) {
+        perror(dir);
+        fail();
+    }
+    bench_fs();
+    unlink(fs_big);
+    if (chdir(here) != 0 || rmdir(dir) != 0) {
+        perror(dir);
+    }
+}
+
+/* The disk guest's set-up: the drivers' modules from /modules, in name
+ * order (NN-name.ko: bench.py numbers them dependencies first; one that
+ * fails with ENODEV, a variant for a CPU feature this CPU lacks such as
+ * crc32c_intel, is skipped: the generic one beside it serves); then the
+ * disk as /dev/sda (SCSI disk, block 8:0), which appears once the AHCI
+ * port has been probed (asynchronously: wait for it); then ext4 on /mnt.
+ * Returns 0, or -1 after saying why. */
+static int fs_guest_setup(void) {
+    struct dirent** names;
+    int n = scandir("/modules", &names, NULL, alphasort);
+    for (int i = 0; i < n; ++i) {
+        if (names[i]->d_name[0] != '.') {
+            char path[512];
+            snprintf(path, sizeof(path), "/modules/%s", names[i]->d_name);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                printf("bench: disk: %s: %s\n", path, strerror(errno));
+                return -1;
+            }
+            if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) {
+                printf("bench: disk: loading %s failed: %s\n", path, strerror(errno));
+                if (errno != ENODEV) {
+                    return -1;
+                }
+            }
+            close(fd);
+        }
+        free(names[i]);
+    }
+    if (n >= 0) {
+        free(names);
+    }
+    mkdir("/proc", 0755);
+    if (mount("proc", "/proc", "proc", 0, NULL) != 0) {
+        perror("mount /proc");
+        return -1;
+    }
+    struct stat st;
+    int waited = 0;
+    while (stat("/sys/block/sda", &st) != 0) {
+        if (++waited > 600) {           /* 60 s: under -icount probing is slow */
+            printf("bench: disk: no /sys/block/sda after 60 s (no AHCI disk, or no driver)\n");
+            return -1;
+        }
+        usleep(100000);
+    }
+    if (mknod("/dev/sda", S_IFBLK | 0600, makedev(8, 0)) != 0 && errno != EEXIST) {
+        perror("mknod /dev/sda");
+        return -1;
+    }
+    mkdir("/mnt", 0755);
+    if (mount("/dev/sda", "/mnt", "ext4", 0, NULL) != 0 || chdir("/mnt") != 0) {
+        printf("bench: disk: mounting /dev/sda as ext4 failed: %s\n", strerror(errno));
+        return -1;
+    }
+    printf("bench: disk: ext4 on /dev/sda mounted after %d ms\n", waited * 100);
+    return 0;
+}
+
 /* The same loop as p-bench-compute.cc. */
 __attribute__((noinline)) static uint64_t work(uint64_t n, uint64_t seed) {
     uint64_t x = seed;
@@ -574,13 +794,27 @@ int main(int argc, char** argv) {
     if (argc > 1) {
         timer_hz = atol(argv[argc - 1]);
     }
+    int disk = 0;           /* the disk guest: the fs rows only, on ext4 */
+    for (int i = 1; i < argc; ++i) {
+        disk |= strcmp(argv[i], "disk") == 0;
+    }
     if (guest) {
-        printf("bench: linux-guest start, timer %ld Hz\n", timer_hz);
+        printf("bench: linux-guest start, timer %ld Hz%s\n", timer_hz, disk ? ", disk" : "");
         report_kernel();
     }
     tsc_rate();
-    for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); ++i) {
-        benchmarks[i].run();
+    if (guest && disk) {
+        if (fs_guest_setup() != 0) {
+            fail();
+        }
+        bench_fs();
+    } else {
+        for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); ++i) {
+            benchmarks[i].run();
+        }
+        if (!guest) {
+            bench_fs_native();
+        }
     }
     if (guest) {
         printf("bench: linux-guest done\n");

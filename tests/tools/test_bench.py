@@ -163,6 +163,109 @@ class parse_test(unittest.TestCase):
                     self.assertIn(f'"{name}"', linux, op)
 
 
+class fs_rows_test(unittest.TestCase):
+    """The file-system rows: the Linux disk guest's modules (read from each
+    module's .modinfo, ordered dependencies first), its initramfs, its
+    ext4 image, and the label of rows Nuthatch ran on its memory file
+    system."""
+
+    @unittest.skipUnless(shutil.which("gcc"), "no gcc to build a module-like object")
+    def test_modinfo_reads_the_section(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.c")
+            with open(src, "w") as f:
+                f.write('__attribute__((section(".modinfo"), used)) static const char m[] =\n'
+                        '    "license=GPL\\0depends=jbd2,mbcache,crc16\\0"\n'
+                        '    "softdep=pre: crypto-crc32c\\0alias=fs-ext4\\0alias=ext3";\n'
+                        'const char not_modinfo[] = "depends=wrong";\n')
+            obj = os.path.join(d, "m.ko")
+            subprocess.run(["gcc", "-c", "-o", obj, src], check=True)
+            with open(obj, "rb") as f:
+                info = bench.modinfo(f.read())
+        self.assertEqual(info["depends"], ["jbd2,mbcache,crc16"])
+        self.assertEqual(info["softdep"], ["pre: crypto-crc32c"])
+        self.assertEqual(info["alias"], ["fs-ext4", "ext3"])
+        with self.assertRaises(ValueError):
+            bench.modinfo(b"not an ELF file at all")
+
+    def test_module_order(self):
+        info = {
+            "ahci": {"depends": ["libahci,libata"]},
+            "libahci": {"depends": ["libata"]},
+            "libata": {"depends": ["scsi_mod"]},
+            "scsi_mod": {"depends": [""]},
+            "ext4": {"depends": ["jbd2,mbcache"], "softdep": ["pre: crypto-crc32c post: x"]},
+            "jbd2": {"softdep": ["pre: crypto-crc32c"]},
+            "mbcache": {},
+            "crc32c_generic": {},
+            "crc32c_intel": {},
+            "x": {},
+            "crc_t10dif": {"depends": ["crct10dif-common"]},
+            "crct10dif_common": {},
+        }
+        aliases = {"crypto-crc32c": ["crc32c_generic", "crc32c_intel"]}
+        order = bench.module_order(["ahci", "sd_mod", "ext4", "crc-t10dif"], info, aliases)
+        # sd_mod is not a module here: built in, left out; "post:" is not loaded
+        self.assertEqual(order, ["scsi_mod", "libata", "libahci", "ahci", "crc32c_generic",
+                                 "crc32c_intel", "jbd2", "mbcache", "ext4", "crct10dif_common",
+                                 "crc_t10dif"])
+
+    def test_disk_initramfs_appends_the_modules(self):
+        with tempfile.TemporaryDirectory() as d:
+            base = os.path.join(d, "base.cpio")
+            mkcpio.write_cpio(base, ENTRIES)
+            mods = []
+            for name, body in (("01-libata.ko", b"one"), ("02-ahci.ko", b"second")):
+                mods.append(os.path.join(d, name))
+                with open(mods[-1], "wb") as f:
+                    f.write(body)
+            out = os.path.join(d, "disk.cpio")
+            bench.disk_initramfs(base, mods, out)
+            with open(base, "rb") as f:
+                first = f.read()
+            with open(out, "rb") as f:
+                data = f.read()
+        self.assertTrue(data.startswith(first))
+        self.assertEqual([g[0] for g in read_newc(first)], ["dev", "dev/console", "init"])
+        got = read_newc(data[len(first):])
+        self.assertEqual([(g[0], g[4]) for g in got],
+                         [("modules", b""), ("modules/01-libata.ko", b"one"),
+                          ("modules/02-ahci.ko", b"second")])
+
+    @unittest.skipUnless(shutil.which("mkfs.ext4") or os.path.exists("/sbin/mkfs.ext4")
+                         or os.path.exists("/usr/sbin/mkfs.ext4"), "no mkfs.ext4 (e2fsprogs)")
+    def test_make_ext4(self):
+        with tempfile.TemporaryDirectory() as d:
+            img = os.path.join(d, "x.img")
+            with open(img, "wb") as f:
+                f.write(b"old contents")
+            bench.make_ext4(img, 8 << 20)
+            self.assertEqual(os.path.getsize(img), 8 << 20)
+            with open(img, "rb") as f:
+                f.seek(1024)
+                sb = f.read(1024)
+        self.assertEqual(sb[56:58], b"\x53\xef")                   # ext2/3/4 magic
+        self.assertEqual(int.from_bytes(sb[24:28], "little"), 2)    # 1024 << 2: 4 KiB blocks
+
+    def test_memfs_rows_are_labelled(self):
+        class options:
+            hz = 10000
+        b = bench.bench(options)
+        b.insns = {"fs-write": 100, "syscall-getpid": 10}
+        b.lg_insns = {"fs-write": 400, "syscall-getpid": 20}
+        b.fs_root = "memfs"
+        rows = {r["operation"]: r for r in b.rows()[0]}
+        self.assertIn("file write 8 MiB + sync, per 64 KiB [Nuthatch: memfs]", rows)
+        memfs = rows["file write 8 MiB + sync, per 64 KiB [Nuthatch: memfs]"]
+        self.assertEqual(memfs["insns_ratio"], 0.25)
+        self.assertEqual(memfs["target"], "n/a")        # a memfs row meets no disk target
+        self.assertIn("null syscall (getpid)", rows)
+        b.fs_root = "disk"
+        b.nut, b.lg, b.lg_tsc = {"fs-write": 100}, {"fs-write": 400}, 1000.0
+        rows = {r["operation"]: r for r in b.rows()[0]}
+        self.assertEqual(rows["file write 8 MiB + sync, per 64 KiB"]["target"], "met")
+
+
 class programs_test(unittest.TestCase):
     def test_boots_programs_not_listings(self):
         """Every obj/user/bench-* program but the boot marker and the
@@ -201,6 +304,27 @@ class kernel_test(unittest.TestCase):
                 os.environ["PATH"] = saved
             self.assertEqual(got, {"kernel": os.path.join(d, "vmlinuz-6.1.0-test"),
                                    "package": "linux-image-test_1_amd64"})
+
+    def test_cached_kernel_with_modules_is_reused_without_apt(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("vmlinuz-6.1.0-test", "modules.done"):
+                open(os.path.join(d, name), "w").close()
+            with open(os.path.join(d, "package"), "w") as f:
+                f.write("linux-image-test_1_amd64\n")
+            os.mkdir(os.path.join(d, "modules"))
+            for name in ("02-ahci.ko", "01-libata.ko"):
+                open(os.path.join(d, "modules", name), "w").close()
+            saved = os.environ.get("PATH")
+            os.environ["PATH"] = d
+            try:
+                got = bench.fetch_linux_kernel(d, ["linux-image-test"], ["ahci"])
+                os.remove(os.path.join(d, "modules.done"))     # unpacking never finished
+                with self.assertRaisesRegex(bench.linux_unavailable, "no apt-get"):
+                    bench.fetch_linux_kernel(d, ["linux-image-test"], ["ahci"])
+            finally:
+                os.environ["PATH"] = saved
+            self.assertEqual(got["modules"], [os.path.join(d, "modules", "01-libata.ko"),
+                                              os.path.join(d, "modules", "02-ahci.ko")])
 
     def test_no_apt_is_a_clear_skip(self):
         with tempfile.TemporaryDirectory() as d:
