@@ -54,7 +54,9 @@
 //   int uthread_kthread()              the control block index of the
 //                                      kernel thread running the caller now.
 //   unsigned uthread_kthread_mask(const uthread* t)
-//                                      bit k: t has run on kernel thread k.
+//                                      bit k: t has run on kernel thread k
+//                                      (still readable after joining t,
+//                                      until the next uthread_create).
 //
 // FPU/SSE: each thread has its own x87/SSE state, saved with fxsave and
 // restored with fxrstor on every switch (the handler itself uses general
