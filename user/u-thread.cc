@@ -18,11 +18,14 @@
 //     own kernel thread's holder: the handler may take it (it only ever
 //     waits for another kernel thread, which is running or will be).
 //   - on_kt: 1 while a thread's registers are live on some kernel thread
-//     (or being saved). Whoever picks a thread from a queue waits for 0
-//     before resuming it: a thread that blocks is queued (under the lock)
-//     before its context is saved, so its waker on another CPU may see it
-//     first. The saver clears on_kt once the context and FPU image are
-//     complete (act_switch_release, or the handler).
+//     (or being saved). A thread that blocks or yields is queued (under
+//     the lock) before its context is saved, so another kernel thread may
+//     find it in the run queue first: pickers skip threads with on_kt set
+//     (pop_ready) rather than wait for them — two kernel threads each
+//     waiting for the thread the other is switching away from would
+//     deadlock. The saver clears on_kt once the context and FPU image are
+//     complete (act_switch_release, or the handler under the lock); the
+//     picker sets it under the lock. Idle threads do not use it.
 //   - A thread is in at most one queue (run queue or one waiter queue);
 //     `qnext` links it. Idle threads (one per pool kernel thread) are
 //     never queued; they belong to their kernel thread.
@@ -104,16 +107,6 @@ void sched_unlock() {
     __atomic_store_n(&sched_lk, 0, __ATOMIC_RELEASE);
 }
 
-// Waits until t's context is complete (its previous kernel thread has
-// saved it), then claims it for this kernel thread k.
-void claim(uthread* t, int k) {
-    unsigned n = 0;
-    while (__atomic_load_n(&t->on_kt, __ATOMIC_ACQUIRE)) {
-        relax(n);
-    }
-    t->on_kt = 1;
-    __atomic_fetch_or(&t->kt_mask, 1U << k, __ATOMIC_RELAXED);
-}
 
 void q_push(uthread_queue* q, uthread* t) {
     t->qnext = nullptr;
@@ -124,6 +117,35 @@ void q_push(uthread_queue* q, uthread* t) {
     }
     q->tail = t;
 }
+// Locked. Removes and returns the first thread of the run queue that can
+// run now: `self` (the caller, whose registers are live), or a thread
+// whose context is complete (on_kt clear) and, if `need_fast`, restorable
+// without a slot. Marks it as running on kernel thread k.
+uthread* pop_ready(uthread* self, bool need_fast, int k) {
+    uthread* prev = nullptr;
+    for (uthread* t = runq.head; t; prev = t, t = t->qnext) {
+        if (t != self
+            && (__atomic_load_n(&t->on_kt, __ATOMIC_ACQUIRE)
+                || (need_fast && !act_context_fast_ok(&t->ctx)))) {
+            continue;
+        }
+        if (prev) {
+            prev->qnext = t->qnext;
+        } else {
+            runq.head = t->qnext;
+        }
+        if (runq.tail == t) {
+            runq.tail = prev;
+        }
+        t->qnext = nullptr;
+        t->state = UT_RUNNING;
+        t->on_kt = 1;
+        __atomic_fetch_or(&t->kt_mask, 1U << k, __ATOMIC_RELAXED);
+        return t;
+    }
+    return nullptr;
+}
+
 uthread* q_pop(uthread_queue* q) {
     uthread* t = q->head;
     if (t) {
@@ -167,18 +189,11 @@ inline uthread* self_thread() {
     return kt_current[kt_index()];
 }
 
-// Locked: can `t` be resumed without a slot (act_switch)? A thread whose
-// context is still being saved (on_kt) saved it with act_switch_release,
-// which always yields a fast-path context.
-inline bool slotless_ok(uthread* t) {
-    return t->on_kt || act_context_fast_ok(&t->ctx);
-}
-
-// Switches kernel thread k from `self` to `next` (already taken from its
-// queue, state set). Disabled, unlocked. Returns, enabled, when `self`
-// runs again (perhaps on another kernel thread).
+// Switches kernel thread k from `self` to `next` (taken by pop_ready, or
+// k's idle thread, whose context this kernel thread saved itself).
+// Disabled, unlocked. Returns, enabled, when `self` runs again (perhaps
+// on another kernel thread).
 void switch_to(uthread* self, uthread* next, int k) {
-    claim(next, k);
     fxsave(self);
     kt_current[k] = next;
     fxrstor(next);
@@ -193,18 +208,14 @@ void switch_to(uthread* self, uthread* next, int k) {
 // `disabled` clear, once self runs again.
 void schedule(uthread* self) {
     int k = kt_index();
-    uthread* next = nullptr;
-    if (runq.head && slotless_ok(runq.head)) {
-        next = q_pop(&runq);
-    }
+    uthread* next = pop_ready(self, true, k);
     if (next == self) {
-        self->state = UT_RUNNING;
         sched_unlock();
         act_enable();
         return;
     }
     if (next) {
-        next->state = UT_RUNNING;
+        // taken
     } else if (pool_started) {
         next = &idles[k];               // wait in this kernel thread's idle loop
     } else if (!runq.head) {
@@ -232,16 +243,16 @@ void schedule(uthread* self) {
 // A pool kernel thread's idle loop (its idle thread, enabled): takes the
 // head of the run queue when there is one, else sys_yield — other kernel
 // threads (of this process or others) get the CPU, and a pending
-// activation is delivered on the way back.
+// activation is delivered on the way back. It runs a few frames below the
+// top of its stack, so its saved context always passes the fast-path
+// preconditions (a voluntary switch back to it needs no slot).
 [[noreturn]] void idle_loop(int k) {
     uthread* self = &idles[k];
     for (;;) {
         if (__atomic_load_n(&runq.head, __ATOMIC_RELAXED)) {
             act_disable();
             sched_lock();
-            if (runq.head && slotless_ok(runq.head)) {
-                uthread* next = q_pop(&runq);
-                next->state = UT_RUNNING;
+            if (uthread* next = pop_ready(nullptr, true, k)) {
                 sched_unlock();
                 switch_to(self, next, k);
                 continue;
@@ -287,23 +298,20 @@ extern "C" void activation_entry(void* slotp) {
     if (!idle && cur->state == UT_RUNNING) {
         make_runnable(cur);
     }
-    uthread* next = q_pop(&runq);
-    if (next == cur) {
-        cur->state = UT_RUNNING;
-    } else if (next) {
-        next->state = UT_RUNNING;
-        if (!idle) {
-            ++preemptions;
-        }
-    }
-    sched_unlock();
+    // cur itself stays eligible (pop_ready's `self`), so it is chosen
+    // again when nothing else is ready.
+    uthread* next = pop_ready(cur, false, k);
     if (!next || next == cur) {
         // Nothing else to run (cur may be an idle loop or a waiting thread).
+        sched_unlock();
         int r = act_resume(slotp);
         panic("uthread: act_resume(%p) failed: %d", slotp, r);
     }
-    __atomic_store_n(&cur->on_kt, 0, __ATOMIC_RELEASE);  // context complete
-    claim(next, k);
+    if (!idle) {
+        ++preemptions;
+        __atomic_store_n(&cur->on_kt, 0, __ATOMIC_RELEASE);  // context complete
+    }
+    sched_unlock();
     kt_current[k] = next;
     fxrstor(next);
     int r = act_restore(&next->ctx, slotp);
