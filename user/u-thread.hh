@@ -47,6 +47,8 @@
 //       error (the members started so far stay); E_AGAIN if a member got
 //       no activation control block (more than ACT_MAX_THREADS kernel
 //       threads in the process).
+//       With a pool, threads that all block forever (a deadlock) leave
+//       the kernel threads idling instead of panicking as with one.
 //   int uthread_pool_size()            members (1 without a pool).
 //   int uthread_pool_kthread(int m)    member m's control block index
 //                                      (act_header threads[]), or -1.
