@@ -7,6 +7,9 @@
 //                                                  resume ctx, free slot
 //   int act_switch(act_context* save, const act_context* load)
 //                                                  save caller, resume load
+//   int act_switch_release(save, load, uint32_t* flag)
+//                                                  the same, *flag = 0 once
+//                                                  *save is complete
 //   void act_enable(void)                          end a critical section
 // The first three return only on failure (E_INVAL or the kernel's error).
 //
@@ -237,9 +240,27 @@ act_restore:
 // Saves a context that, when resumed, returns 0 from this call; then
 // act_restore(load, nullptr) (a tail call: on failure its E_INVAL is our
 // return value, and nothing but *save has changed).
+//
+// int act_switch_release(act_context* save, const act_context* load,
+//                        uint32_t* flag /* %rdx */)
+// The same, and once *save is complete (every store to it done) stores 0
+// to *flag (if not null) before anything of `load` is read. The thread
+// library uses the flag to tell other kernel threads that the saved
+// context may now be resumed: from that store on, another CPU may run
+// the saved context on its stack, and this code no longer touches that
+// stack (act_restore uses registers and `load` only until RSP moves to
+// the frame below load's RSP). x86 stores are seen in program order, so
+// a plain store publishes the context.
     .globl act_switch
     .type act_switch, @function
 act_switch:
+    xorl %edx, %edx
+    // fall through
+    .size act_switch, . - act_switch
+
+    .globl act_switch_release
+    .type act_switch_release, @function
+act_switch_release:
     movq (%rsp), %rax
     movq %rax, ACT_SLOT_RIP(%rdi)
     leaq 8(%rsp), %rax
@@ -263,10 +284,13 @@ act_switch:
     pushfq
     popq %rax
     movq %rax, ACT_SLOT_RFLAGS(%rdi)
-    movq %rsi, %rdi
+    testq %rdx, %rdx
+    jz 1f
+    movl $0, (%rdx)                     // *save is complete: publish it
+1:  movq %rsi, %rdi
     xorl %esi, %esi
     jmp act_restore
-    .size act_switch, . - act_switch
+    .size act_switch_release, . - act_switch_release
 
 // void act_enable(void): clear `disabled`, then take a pending activation
 // through a system call (clobbers only what a call may clobber).

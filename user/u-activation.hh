@@ -102,6 +102,12 @@ int act_restore(const act_context* ctx, void* slot);
 // *save is resumed; returns E_INVAL at once if *load fails
 // act_context_fast_ok. Called with `disabled` set; returns with it clear.
 int act_switch(act_context* save, const act_context* load);
+
+// act_switch, and stores 0 to *flag (unless null) as soon as *save is
+// complete, before `load` is read: after that store another kernel thread
+// may resume *save (the thread library's hand-off across kernel threads).
+int act_switch_release(act_context* save, const act_context* load,
+                       volatile uint32_t* flag);
 }
 
 inline bool act_rsp_fast_ok(uint64_t rsp) {

@@ -1,18 +1,34 @@
-// u-thread.cc — preemptive user-level threads on activations (u-thread.hh).
+// u-thread.cc — preemptive user-level threads on activations (u-thread.hh),
+// on one kernel thread or on a pool of them.
 //
 // Invariants:
-//   - `current` is the thread whose context is in the CPU registers (or,
-//     inside a switch, the thread being switched TO: `current` changes
-//     before `disabled` is cleared, so an activation that interrupts the
-//     tail of a restore saves that partial context into the right thread,
-//     and resuming it later finishes the restore).
+//   - kt_current[k] is the thread whose context is in the registers of
+//     kernel thread k (k = its activation control block index), or, inside
+//     a switch, the thread being switched TO: it changes before `disabled`
+//     is cleared, so an activation that interrupts the tail of a restore
+//     saves that partial context into the right thread, and resuming it
+//     later finishes the restore. Read only with `disabled` set (a thread
+//     cannot move to another kernel thread meanwhile).
 //   - Thread context never runs with `disabled` set except inside this
-//     library's critical sections (act_disable ... act_enable / a switch),
-//     so when activation_entry runs, no library structure is half-updated.
+//     library's critical sections (act_disable ... act_enable / a switch).
+//   - sched_lock guards every shared structure: the run queue, thread
+//     states, mutexes, condition variables, joiners, `live`. It is taken
+//     only with `disabled` set on the taking kernel thread and released
+//     before `disabled` is cleared, so an activation never interrupts its
+//     own kernel thread's holder: the handler may take it (it only ever
+//     waits for another kernel thread, which is running or will be).
+//   - on_kt: 1 while a thread's registers are live on some kernel thread
+//     (or being saved). A thread that blocks or yields is queued (under
+//     the lock) before its context is saved, so another kernel thread may
+//     find it in the run queue first: pickers skip threads with on_kt set
+//     (pop_ready) rather than wait for them — two kernel threads each
+//     waiting for the thread the other is switching away from would
+//     deadlock. The saver clears on_kt once the context and FPU image are
+//     complete (act_switch_release, or the handler under the lock); the
+//     picker sets it under the lock. Idle threads do not use it.
 //   - A thread is in at most one queue (run queue or one waiter queue);
-//     `qnext` links it.
-//   - Every switch ends the critical section: act_restore clears
-//     `disabled` only after RSP is on the next thread's stack.
+//     `qnext` links it. Idle threads (one per pool kernel thread) are
+//     never queued; they belong to their kernel thread.
 // Easy to get wrong: this file is general-registers only (runtime flags);
 // the interrupted thread's FPU/SSE state is saved with fxsave before
 // anything could disturb it, and fxrstor of the next thread's state comes
@@ -28,23 +44,33 @@ struct alignas(16) uthread {
     act_context ctx;                    // saved registers while not running
     alignas(16) uint8_t fx[512];        // fxsave area
     volatile int state;
-    int id;
+    int id;                             // idle threads: -1 - kernel thread index
     uthread* qnext;
     void* (*fn)(void*);
     void* arg;
     void* result;
     uthread* joiner;
     bool stack_mapped;
+    volatile uint32_t on_kt;            // registers live on a kernel thread
+    volatile uint32_t kt_mask;          // bit k: ran on kernel thread k
 };
 
 namespace {
 
+constexpr int NKT = ACT_MAX_THREADS;
+
 uthread threads[UTHREAD_MAX];
-uthread* volatile current;
+uthread idles[NKT];                     // idle thread of pool kernel thread k
+uthread* volatile kt_current[NKT];
 bool started;
+volatile bool pool_started;
 int live;                               // threads neither free nor exited
 uthread_queue runq;
 uint64_t preemptions;
+volatile int sched_lk;
+int pool_n;                             // pool members (kernel threads)
+volatile int pool_kt[NKT];              // member -> control block index, or -1
+volatile pid_t pool_tid[NKT];
 
 inline void fxsave(uthread* t) {
     asm volatile("fxsave64 %0" : "=m"(*reinterpret_cast<uint8_t(*)[512]>(t->fx)));
@@ -52,6 +78,35 @@ inline void fxsave(uthread* t) {
 inline void fxrstor(uthread* t) {
     asm volatile("fxrstor64 %0" : : "m"(*reinterpret_cast<uint8_t(*)[512]>(t->fx)));
 }
+
+// The calling kernel thread's control block index (NKT: it has none).
+inline int kt_index() {
+    uint64_t self = reinterpret_cast<uint64_t>(act_tc_self());
+    uint64_t i = (self - ACT_TC0) / ACT_TC_SIZE;
+    return i < uint64_t(NKT) ? int(i) : NKT;
+}
+
+// Waits a little, then lets other kernel threads run: the CPU we wait for
+// may be time-shared with us (1 CPU, several kernel threads).
+inline void relax(unsigned& n) {
+    pause();
+    if (++n % 128 == 0) {
+        sys_yield();                    // disabled: no activation comes from it
+    }
+}
+
+void sched_lock() {
+    unsigned n = 0;
+    while (__atomic_exchange_n(&sched_lk, 1, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&sched_lk, __ATOMIC_RELAXED)) {
+            relax(n);
+        }
+    }
+}
+void sched_unlock() {
+    __atomic_store_n(&sched_lk, 0, __ATOMIC_RELEASE);
+}
+
 
 void q_push(uthread_queue* q, uthread* t) {
     t->qnext = nullptr;
@@ -62,13 +117,35 @@ void q_push(uthread_queue* q, uthread* t) {
     }
     q->tail = t;
 }
-void q_push_front(uthread_queue* q, uthread* t) {
-    t->qnext = q->head;
-    q->head = t;
-    if (!q->tail) {
-        q->tail = t;
+// Locked. Removes and returns the first thread of the run queue that can
+// run now: `self` (the caller, whose registers are live), or a thread
+// whose context is complete (on_kt clear) and, if `need_fast`, restorable
+// without a slot. Marks it as running on kernel thread k.
+uthread* pop_ready(uthread* self, bool need_fast, int k) {
+    uthread* prev = nullptr;
+    for (uthread* t = runq.head; t; prev = t, t = t->qnext) {
+        if (t != self
+            && (__atomic_load_n(&t->on_kt, __ATOMIC_ACQUIRE)
+                || (need_fast && !act_context_fast_ok(&t->ctx)))) {
+            continue;
+        }
+        if (prev) {
+            prev->qnext = t->qnext;
+        } else {
+            runq.head = t->qnext;
+        }
+        if (runq.tail == t) {
+            runq.tail = prev;
+        }
+        t->qnext = nullptr;
+        t->state = UT_RUNNING;
+        t->on_kt = 1;
+        __atomic_fetch_or(&t->kt_mask, 1U << k, __ATOMIC_RELAXED);
+        return t;
     }
+    return nullptr;
 }
+
 uthread* q_pop(uthread_queue* q) {
     uthread* t = q->head;
     if (t) {
@@ -81,106 +158,272 @@ uthread* q_pop(uthread_queue* q) {
     return t;
 }
 
+// Locked.
 void make_runnable(uthread* t) {
     t->state = UT_RUNNABLE;
     q_push(&runq, t);
 }
 
+// Disabled. Makes the caller thread 0 on its kernel thread.
 void start_library() {
     if (!started) {
+        int k = kt_index();
+        if (k == NKT) {
+            panic("uthread: this kernel thread has no activation control block");
+        }
         uthread* main = &threads[0];
         main->state = UT_RUNNING;
         main->id = 0;
-        current = main;
+        main->on_kt = 1;
+        main->kt_mask = 1U << k;
         live = 1;
+        kt_current[k] = main;
         asm volatile("" : : : "memory");
         started = true;
     }
 }
 
-// Called disabled, with current's state already set (RUNNABLE and queued,
-// BLOCKED in some queue, or EXITED). Returns, with `disabled` clear, once
-// current runs again.
-void schedule() {
-    uthread* self = current;
-    uthread* next = q_pop(&runq);
-    if (!next) {
-        panic("uthread: deadlock: thread %d blocks and no thread is runnable", self->id);
+// Disabled. The thread running on this kernel thread.
+inline uthread* self_thread() {
+    start_library();
+    return kt_current[kt_index()];
+}
+
+// Switches kernel thread k from `self` to `next` (taken by pop_ready, or
+// k's idle thread, whose context this kernel thread saved itself).
+// Disabled, unlocked. Returns, enabled, when `self` runs again (perhaps
+// on another kernel thread).
+void switch_to(uthread* self, uthread* next, int k) {
+    fxsave(self);
+    kt_current[k] = next;
+    fxrstor(next);
+    int r = act_switch_release(&self->ctx, &next->ctx, &self->on_kt);
+    if (r != 0) {
+        panic("uthread: act_switch failed: %d", r);
     }
+}
+
+// Called disabled and locked, with self's state already set (RUNNABLE and
+// queued, BLOCKED in some queue, or EXITED). Unlocks; returns, with
+// `disabled` clear, once self runs again.
+void schedule(uthread* self) {
+    int k = kt_index();
+    uthread* next = pop_ready(self, true, k);
     if (next == self) {
-        self->state = UT_RUNNING;
+        sched_unlock();
         act_enable();
         return;
     }
-    if (!act_context_fast_ok(&next->ctx)) {
-        // Only the kernel can restore `next` (its stack pointer is not
-        // usable), and that needs a slot: let the next activation's
-        // handler switch to it. Until then this thread idles, enabled;
-        // the handler saves this idle loop as our context.
-        q_push_front(&runq, next);
+    if (next) {
+        // taken
+    } else if (pool_started) {
+        next = &idles[k];               // wait in this kernel thread's idle loop
+    } else if (!runq.head) {
+        panic("uthread: deadlock: thread %d blocks and no thread is runnable", self->id);
+    } else {
+        // One kernel thread, and only the kernel can restore the head
+        // (its stack pointer is not usable), which needs a slot: let the
+        // next activation's handler switch to it. Until then this thread
+        // idles, enabled; the handler saves this idle loop as our context.
+        sched_unlock();
         act_enable();
-        while (!(current == self && self->state == UT_RUNNING)) {
+        while (!(kt_current[k] == self && self->state == UT_RUNNING)) {
             pause();
         }
         return;
     }
-    fxsave(self);
-    current = next;
-    next->state = UT_RUNNING;
-    fxrstor(next);
-    int r = act_switch(&self->ctx, &next->ctx);
-    if (r != 0) {
-        panic("uthread: act_switch failed: %d", r);
-    }
+    sched_unlock();
+    switch_to(self, next, k);
 }
 
 [[noreturn]] void thread_start(uthread* t) {
     uthread_exit(t->fn(t->arg));
 }
 
+// A pool kernel thread's idle loop (its idle thread, enabled): takes the
+// head of the run queue when there is one, else sys_yield — other kernel
+// threads (of this process or others) get the CPU, and a pending
+// activation is delivered on the way back. It runs a few frames below the
+// top of its stack, so its saved context always passes the fast-path
+// preconditions (a voluntary switch back to it needs no slot).
+[[noreturn]] void idle_loop(int k) {
+    uthread* self = &idles[k];
+    for (;;) {
+        if (__atomic_load_n(&runq.head, __ATOMIC_RELAXED)) {
+            act_disable();
+            sched_lock();
+            if (uthread* next = pop_ready(nullptr, true, k)) {
+                sched_unlock();
+                switch_to(self, next, k);
+                continue;
+            }
+            sched_unlock();
+            act_enable();
+        }
+        sys_yield();
+    }
+}
+
+// Entry of the kernel threads uthread_pool_start clones.
+int pool_thread_main(void* arg) {
+    int m = int(uintptr_t(arg));
+    int k = kt_index();
+    if (k == NKT) {
+        pool_kt[m] = NKT;               // no control block: no activations
+        return 0;
+    }
+    idles[k].id = -1 - k;
+    kt_current[k] = &idles[k];
+    __atomic_store_n(&pool_kt[m], k, __ATOMIC_RELEASE);
+    idle_loop(k);
+}
+
 }  // namespace
 
-// The activation handler: on the slot's stack, `disabled` set.
+// The activation handler: on the slot's stack, `disabled` set. It never
+// interrupts its own kernel thread's sched_lock holder (the lock is only
+// held while disabled), so taking the lock here waits only for others.
 extern "C" void activation_entry(void* slotp) {
-    if (!started) {
+    int k = kt_index();
+    uthread* cur = started && k < NKT ? kt_current[k] : nullptr;
+    if (!cur) {
         int r = act_resume(slotp);
         panic("uthread: act_resume(%p) failed: %d", slotp, r);
     }
     auto* saved = reinterpret_cast<const act_context*>(slotp);
-    uthread* cur = current;
     cur->ctx = *saved;
     fxsave(cur);
-    if (cur->state == UT_RUNNING) {
+    bool idle = cur->id < 0;
+    sched_lock();
+    if (!idle && cur->state == UT_RUNNING) {
         make_runnable(cur);
     }
-    uthread* next = q_pop(&runq);
+    // cur itself stays eligible (pop_ready's `self`), so it is chosen
+    // again when nothing else is ready.
+    uthread* next = pop_ready(cur, false, k);
     if (!next || next == cur) {
-        // Nothing else to run (cur may be idling in schedule()).
-        if (next) {
-            cur->state = UT_RUNNING;
-        }
+        // Nothing else to run (cur may be an idle loop or a waiting thread).
+        sched_unlock();
         int r = act_resume(slotp);
         panic("uthread: act_resume(%p) failed: %d", slotp, r);
     }
-    ++preemptions;
-    current = next;
-    next->state = UT_RUNNING;
+    if (!idle) {
+        ++preemptions;
+        __atomic_store_n(&cur->on_kt, 0, __ATOMIC_RELEASE);  // context complete
+    }
+    sched_unlock();
+    kt_current[k] = next;
     fxrstor(next);
     int r = act_restore(&next->ctx, slotp);
     panic("uthread: act_restore(thread %d) failed: %d", next->id, r);
 }
 
+int uthread_pool_start(int nkthreads) {
+    if (nkthreads < 1 || nkthreads > NKT) {
+        return E_INVAL;
+    }
+    act_disable();
+    start_library();
+    int k0 = kt_index();
+    if (pool_started || kt_current[k0] != &threads[0]) {
+        act_enable();
+        return E_INVAL;
+    }
+    // Idle stacks: UTHREAD_IDLE_PAGES per member after the thread stacks.
+    uintptr_t tops[NKT];
+    for (int m = 0; m < nkthreads; ++m) {
+        uintptr_t bottom = UTHREAD_STACK_REGION
+            + uintptr_t(UTHREAD_MAX + m) * UTHREAD_STACK_SPACING + PAGESIZE;
+        tops[m] = bottom + UTHREAD_IDLE_PAGES * PAGESIZE;
+        for (uintptr_t va = bottom; va < tops[m]; va += PAGESIZE) {
+            int r = sys_page_alloc(reinterpret_cast<void*>(va));
+            if (r < 0) {
+                act_enable();
+                return r;
+            }
+        }
+        pool_kt[m] = -1;
+    }
+    // This kernel thread's idle thread starts idle_loop(k0) on member 0's
+    // stack the first time it is switched to.
+    uthread* idle = &idles[k0];
+    idle->id = -1 - k0;
+    memset(&idle->ctx, 0, sizeof(idle->ctx));
+    *reinterpret_cast<uint64_t*>(tops[0] - 8) = 0;
+    idle->ctx.rdi = k0;
+    idle->ctx.rsp = tops[0] - 8;
+    idle->ctx.rip = reinterpret_cast<uintptr_t>(&idle_loop);
+    idle->ctx.rflags = 0x202;
+    fxsave(idle);
+    pool_kt[0] = k0;
+    pool_tid[0] = sys_gettid();
+    pool_n = 1;
+    pool_started = true;
+    act_enable();
+    for (int m = 1; m < nkthreads; ++m) {
+        pid_t tid = sys_clone(pool_thread_main, reinterpret_cast<void*>(uintptr_t(m)),
+                              reinterpret_cast<char*>(tops[m]));
+        if (tid < 0) {
+            return tid;
+        }
+        pool_tid[m] = tid;
+        pool_n = m + 1;
+    }
+    // Wait until every member knows its control block.
+    for (int m = 1; m < nkthreads; ++m) {
+        while (__atomic_load_n(&pool_kt[m], __ATOMIC_ACQUIRE) < 0) {
+            sys_yield();
+        }
+        if (pool_kt[m] == NKT) {
+            return E_AGAIN;
+        }
+    }
+    return 0;
+}
+
+int uthread_pool_size() {
+    return pool_started ? pool_n : 1;
+}
+
+int uthread_pool_kthread(int m) {
+    if (!pool_started) {
+        return m == 0 ? kt_index() : -1;
+    }
+    return m >= 0 && m < pool_n ? pool_kt[m] : -1;
+}
+
+pid_t uthread_pool_tid(int m) {
+    if (!pool_started) {
+        return m == 0 ? sys_gettid() : E_INVAL;
+    }
+    return m >= 0 && m < pool_n ? pool_tid[m] : E_INVAL;
+}
+
+int uthread_kthread() {
+    act_disable();
+    int k = kt_index();
+    act_enable();
+    return k;
+}
+
+unsigned uthread_kthread_mask(const uthread* t) {
+    return t->kt_mask;
+}
+
 int uthread_create(uthread** out, void* (*fn)(void*), void* arg) {
     act_disable();
     start_library();
+    sched_lock();
     uthread* t = nullptr;
     for (int i = 1; i < UTHREAD_MAX; ++i) {
         if (threads[i].state == UT_FREE) {
             t = &threads[i];
             t->id = i;
+            t->state = UT_BLOCKED;      // reserved: not FREE while we map
             break;
         }
     }
+    sched_unlock();
     if (!t) {
         act_enable();
         return E_AGAIN;
@@ -193,6 +436,7 @@ int uthread_create(uthread** out, void* (*fn)(void*), void* arg) {
         for (uintptr_t va = bottom; va < top; va += PAGESIZE) {
             int r = sys_page_alloc(reinterpret_cast<void*>(va));
             if (r < 0) {
+                t->state = UT_FREE;
                 act_enable();
                 return r;
             }
@@ -212,29 +456,36 @@ int uthread_create(uthread** out, void* (*fn)(void*), void* arg) {
     t->arg = arg;
     t->result = nullptr;
     t->joiner = nullptr;
-    ++live;
-    make_runnable(t);
+    t->on_kt = 0;
+    t->kt_mask = 0;
     if (out) {
         *out = t;
     }
+    sched_lock();
+    ++live;
+    make_runnable(t);
+    sched_unlock();
     act_enable();
     return 0;
 }
 
 void uthread_yield() {
     act_disable();
-    if (!started || !runq.head) {
+    uthread* self = self_thread();
+    sched_lock();
+    if (!runq.head) {
+        sched_unlock();
         act_enable();
         return;
     }
-    make_runnable(current);
-    schedule();
+    make_runnable(self);
+    schedule(self);
 }
 
 void uthread_exit(void* result) {
     act_disable();
-    start_library();
-    uthread* self = current;
+    uthread* self = self_thread();
+    sched_lock();
     self->result = result;
     self->state = UT_EXITED;
     --live;
@@ -244,38 +495,47 @@ void uthread_exit(void* result) {
     if (live == 0) {
         sys_exit(0);
     }
-    schedule();
+    schedule(self);
     panic("uthread: exited thread %d resumed", self->id);
 }
 
 int uthread_join(uthread* t, void** result) {
     act_disable();
-    start_library();
-    uthread* self = current;
+    uthread* self = self_thread();
+    sched_lock();
     if (!t || t < &threads[1] || t >= &threads[UTHREAD_MAX] || t == self
         || t->state == UT_FREE || t->joiner) {
+        sched_unlock();
         act_enable();
         return E_INVAL;
     }
     if (t->state != UT_EXITED) {
         t->joiner = self;
         self->state = UT_BLOCKED;
-        schedule();
+        schedule(self);
         act_disable();
+        sched_lock();
     }
     if (result) {
         *result = t->result;
     }
     t->joiner = nullptr;
+    sched_unlock();
+    // t's kernel thread may still be switching away from it, on its stack.
+    unsigned n = 0;
+    while (__atomic_load_n(&t->on_kt, __ATOMIC_ACQUIRE)) {
+        relax(n);
+    }
+    sched_lock();
     t->state = UT_FREE;                 // its stack stays mapped for reuse
+    sched_unlock();
     act_enable();
     return 0;
 }
 
 uthread* uthread_self() {
     act_disable();
-    start_library();
-    uthread* self = current;
+    uthread* self = self_thread();
     act_enable();
     return self;
 }
@@ -289,7 +549,7 @@ uint64_t uthread_preemptions() {
 }
 
 namespace {
-// Gives m to its first waiter, or unlocks it. Disabled.
+// Gives m to its first waiter, or unlocks it. Locked.
 void mutex_release(uthread_mutex* m) {
     if (uthread* w = q_pop(&m->waiters)) {
         m->owner = w;
@@ -303,11 +563,12 @@ void mutex_release(uthread_mutex* m) {
 
 void uthread_mutex_lock(uthread_mutex* m) {
     act_disable();
-    start_library();
-    uthread* self = current;
+    uthread* self = self_thread();
+    sched_lock();
     if (!m->locked) {
         m->locked = 1;
         m->owner = self;
+        sched_unlock();
         act_enable();
         return;
     }
@@ -316,57 +577,65 @@ void uthread_mutex_lock(uthread_mutex* m) {
     }
     q_push(&m->waiters, self);
     self->state = UT_BLOCKED;
-    schedule();                         // mutex_release made us the owner
+    schedule(self);                     // mutex_release made us the owner
 }
 
 bool uthread_mutex_trylock(uthread_mutex* m) {
     act_disable();
-    start_library();
+    uthread* self = self_thread();
+    sched_lock();
     bool ok = !m->locked;
     if (ok) {
         m->locked = 1;
-        m->owner = current;
+        m->owner = self;
     }
+    sched_unlock();
     act_enable();
     return ok;
 }
 
 void uthread_mutex_unlock(uthread_mutex* m) {
     act_disable();
-    start_library();
-    if (!m->locked || m->owner != current) {
-        panic("uthread: thread %d unlocks a mutex it does not hold", current->id);
+    uthread* self = self_thread();
+    sched_lock();
+    if (!m->locked || m->owner != self) {
+        panic("uthread: thread %d unlocks a mutex it does not hold", self->id);
     }
     mutex_release(m);
+    sched_unlock();
     act_enable();
 }
 
 void uthread_cond_wait(uthread_cond* c, uthread_mutex* m) {
     act_disable();
-    start_library();
-    uthread* self = current;
+    uthread* self = self_thread();
+    sched_lock();
     if (!m->locked || m->owner != self) {
         panic("uthread: cond_wait without holding the mutex");
     }
     q_push(&c->waiters, self);
     mutex_release(m);
     self->state = UT_BLOCKED;
-    schedule();
+    schedule(self);
     uthread_mutex_lock(m);
 }
 
 void uthread_cond_signal(uthread_cond* c) {
     act_disable();
+    sched_lock();
     if (uthread* w = q_pop(&c->waiters)) {
         make_runnable(w);
     }
+    sched_unlock();
     act_enable();
 }
 
 void uthread_cond_broadcast(uthread_cond* c) {
     act_disable();
+    sched_lock();
     while (uthread* w = q_pop(&c->waiters)) {
         make_runnable(w);
     }
+    sched_unlock();
     act_enable();
 }

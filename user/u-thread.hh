@@ -1,6 +1,6 @@
 // u-thread.hh — preemptive user-level threads on activations.
 //
-// Many user threads share the process's one kernel thread. The timer
+// Many user threads share one kernel thread, or a pool of them (below). The timer
 // activation handler (the strong activation_entry in user/u-thread.cc,
 // linked in whenever a program uses this library) saves the interrupted
 // thread's full context from the slot, and resumes the next runnable
@@ -32,17 +32,45 @@
 //       (m held; released while waiting; held again on return; spurious
 //       wake-ups possible in principle, so wait in a loop);
 //       uthread_cond_signal / uthread_cond_broadcast.
-//   uint64_t uthread_preemptions()  thread switches made by the handler.
+//   uint64_t uthread_preemptions()  thread switches made by the handlers.
+//
+// Pool of kernel threads (docs/activations.md, "User threads on several
+// kernel threads"):
+//   int uthread_pool_start(int n)
+//       Runs the library's threads on n kernel threads: the caller's and
+//       n - 1 more from sys_clone, each with its own activations and an
+//       idle loop that takes threads from the shared run queue. Call once,
+//       from the main thread, before or after creating threads. Without
+//       it everything runs on the caller's kernel thread, as a pool of 1.
+//       Returns 0; E_INVAL (n outside [1, ACT_MAX_THREADS], or called
+//       twice or from another thread); sys_page_alloc's or sys_clone's
+//       error (the members started so far stay); E_AGAIN if a member got
+//       no activation control block (more than ACT_MAX_THREADS kernel
+//       threads in the process).
+//       With a pool, threads that all block forever (a deadlock) leave
+//       the kernel threads idling instead of panicking as with one.
+//   int uthread_pool_size()            members (1 without a pool).
+//   int uthread_pool_kthread(int m)    member m's control block index
+//                                      (act_header threads[]), or -1.
+//   pid_t uthread_pool_tid(int m)      member m's kernel thread id.
+//   int uthread_kthread()              the control block index of the
+//                                      kernel thread running the caller now.
+//   unsigned uthread_kthread_mask(const uthread* t)
+//                                      bit k: t has run on kernel thread k
+//                                      (still readable after joining t,
+//                                      until the next uthread_create).
 //
 // FPU/SSE: each thread has its own x87/SSE state, saved with fxsave and
 // restored with fxrstor on every switch (the handler itself uses general
 // registers only, so the interrupted thread's state is still live in the
 // registers when it runs). Threads may use floating point freely.
 //
-// Scheduling: one FIFO run queue, round robin, one switch per activation.
-// Library state is protected by the activation `disabled` flag (ticks
-// that arrive meanwhile are taken as soon as it is cleared), so library
-// calls are safe against preemption.
+// Scheduling: one FIFO run queue shared by every kernel thread of the
+// pool, round robin, one switch per activation on each kernel thread.
+// Library state is protected by a spinlock taken only while the taking
+// kernel thread's activations are disabled (ticks that arrive meanwhile
+// are taken as soon as `disabled` is cleared), so library calls are safe
+// against preemption and against the other kernel threads.
 //
 // Easy to get wrong: a mutex or condition variable must not be used by
 // several processes (it is user memory of this process only); a thread
@@ -59,6 +87,9 @@
 // away from the heap programs allocate at round_up(end, PAGESIZE).
 #define UTHREAD_STACK_REGION    0x20000000UL
 #define UTHREAD_STACK_SPACING   ((UTHREAD_STACK_PAGES + 1) * PAGESIZE)
+// A pool member's idle stack: UTHREAD_IDLE_PAGES pages at slot
+// UTHREAD_MAX + member of the same region.
+#define UTHREAD_IDLE_PAGES      2
 
 struct uthread;
 
@@ -84,6 +115,13 @@ int uthread_join(uthread* t, void** result);
 uthread* uthread_self();
 int uthread_id(const uthread* t);
 uint64_t uthread_preemptions();
+
+int uthread_pool_start(int nkthreads);
+int uthread_pool_size();
+int uthread_pool_kthread(int m);
+pid_t uthread_pool_tid(int m);
+int uthread_kthread();
+unsigned uthread_kthread_mask(const uthread* t);
 
 void uthread_mutex_lock(uthread_mutex* m);
 bool uthread_mutex_trylock(uthread_mutex* m);
