@@ -140,6 +140,7 @@ bcentry* bufcache::find_locked(blockdev* dev, uint64_t bn) {
 }
 
 bcentry* bufcache::victim_locked() {
+    // LAB disk BEGIN: exercise 1, eviction: an unreferenced empty or failed slot if any, else the least recently used slot with no reference and no pin (nullptr: none)
     for (size_t i = 0; i < nslots_; ++i) {
         bcentry* e = &slots_[i];
         if (e->refs_ == 0 && (e->state_ == bc_empty || e->state_ == bc_failed)) {
@@ -152,6 +153,14 @@ bcentry* bufcache::victim_locked() {
         }
     }
     return nullptr;
+    // LAB disk STUB: // Any unreferenced slot, in array order: recency and pins ignored.
+    // LAB disk STUB: for (size_t i = 0; i < nslots_; ++i) {
+    // LAB disk STUB:     if (slots_[i].refs_ == 0) {
+    // LAB disk STUB:         return &slots_[i];
+    // LAB disk STUB:     }
+    // LAB disk STUB: }
+    // LAB disk STUB: return nullptr;
+    // LAB disk END
 }
 
 int bufcache::get(blockdev* dev, uint64_t bn, bcentry** out, unsigned flags) {
@@ -309,6 +318,7 @@ void bufcache::release(bcentry* e, bool touch) {
 // ---- bufcache: write-back, pins, walks -------------------------------------------
 
 int bufcache::write_back_ref(bcentry* e) {
+    // LAB disk BEGIN: exercise 2, write-back: with content_ held, if e is dirty, valid and unpinned, mark it clean and write it to its device; a failed write leaves it dirty
     e->content_.lock();
     bool go;
     {
@@ -331,6 +341,10 @@ int bufcache::write_back_ref(bcentry* e) {
     }
     e->content_.unlock();
     return r;
+    // LAB disk STUB: spinlock_guard guard(lock_);
+    // LAB disk STUB: e->dirty_ = false;     // called clean, never written
+    // LAB disk STUB: return 0;
+    // LAB disk END
 }
 
 int bufcache::write_back(bcentry* e) {

@@ -351,11 +351,17 @@ void request_end_locked(proc* t) {
 
 // Every thread of `p` but `except` must end (process_lock held).
 void end_other_threads_locked(process* p, proc* except) {
+    // LAB threads BEGIN: exercise 2, exit ends every thread: ask each thread of p but `except` to end (request_end_locked)
     for (proc* t = p->threads_.front(); t; t = p->threads_.next(t)) {
         if (t != except) {
             request_end_locked(t);
         }
     }
+    // LAB threads STUB: // Only the first thread is told: enough while no process has more than one.
+    // LAB threads STUB: if (proc* t = p->threads_.front(); t && t != except) {
+    // LAB threads STUB:     request_end_locked(t);
+    // LAB threads STUB: }
+    // LAB threads END
 }
 
 // The process is ending with `status` (the first caller's status wins);
@@ -662,6 +668,7 @@ pid_t process_fork(proc* t, const regstate* regs) {
 }
 
 pid_t process_clone(proc* t, const regstate* regs, uintptr_t stack_top) {
+    // LAB threads BEGIN: exercise 1, clone: check stack_top, a new thread of t's process with a fresh id, t's registers with RAX 0 and RSP stack_top, t's FPU state, queued to run
     // The new stack must end inside the user half; whether it is mapped is
     // the program's business (the thread faults on it, and the process
     // dies, as for any fault).
@@ -700,6 +707,11 @@ pid_t process_clone(proc* t, const regstate* regs, uintptr_t stack_top) {
     }
     cpus[nt->cpu_index_].enqueue(nt);
     return tid;
+    // LAB threads STUB: (void) t;
+    // LAB threads STUB: (void) regs;
+    // LAB threads STUB: (void) stack_top;
+    // LAB threads STUB: return E_NOSYS;     // no thread is ever created
+    // LAB threads END
 }
 
 void process_exit(proc* t, int status) {
@@ -711,7 +723,10 @@ void process_exit(proc* t, int status) {
 }
 
 void process_texit(proc* t, int status) {
+    // LAB threads BEGIN: exercise 3, texit: end only this thread; the last thread's status becomes the process's
     end_thread(t, status);
+    // LAB threads STUB: process_exit(t, status);     // the whole process ends
+    // LAB threads END
 }
 
 void process_kill(proc* t, const char* why, int status) {

@@ -22,7 +22,7 @@ import os
 import re
 
 # In order: each lab's handout has this lab and every later one stubbed.
-LABS = ["alloc", "proc", "sched", "act", "files"]
+LABS = ["alloc", "proc", "sched", "act", "files", "disk", "threads"]
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)// LAB (?P<lab>[a-z0-9_-]+) "
                     r"(?P<kind>BEGIN|STUB|END)(?::(?P<text>.*))?$")

@@ -10,6 +10,7 @@
 //! disk: yes
 //! cmdline: bufcache=10
 //! timeout: 60
+//! lab: disk 15
 #include "abi/chickadeefs.hh"
 #include "bufcache.hh"
 #include "cpustate.hh"

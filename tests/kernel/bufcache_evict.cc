@@ -11,6 +11,7 @@
 //   - BC_NOLOAD gives zeros without a read; E_INVAL past the end.
 //! expect: ktest bufcache_evict: passed
 //! expect: bufcache: leaked reference to block 5 \(1 refs\)
+//! lab: disk 15
 #include "bufcache.hh"
 #include "ktest.hh"
 #include "lib.hh"

@@ -5,6 +5,7 @@
 // exactly the pinned (or dirty) entries with a reference held. When every
 // slot is pinned, get waits for an unpin instead of failing or evicting.
 //! expect: ktest bufcache_pin: passed
+//! lab: disk 10
 #include <atomic>
 #include "bufcache.hh"
 #include "cpustate.hh"

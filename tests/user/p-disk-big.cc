@@ -10,6 +10,7 @@
 //! disk: yes
 //! fsck: yes
 //! cmdline: bufcache=10
+//! lab: disk 10
 #include "u-lib.hh"
 
 namespace {

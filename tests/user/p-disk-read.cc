@@ -13,6 +13,7 @@
 // (sys_sync(2) is 0).
 //! disk: yes
 //! fsck: yes
+//! lab: disk 10
 #include "u-lib.hh"
 
 namespace {

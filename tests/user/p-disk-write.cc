@@ -14,6 +14,7 @@
 // reference.
 //! disk: yes
 //! fsck: yes
+//! lab: disk 20
 #include "u-lib.hh"
 
 namespace {

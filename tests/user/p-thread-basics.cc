@@ -5,6 +5,7 @@
 // clone works from the other thread); fn's return value is the thread's
 // sys_texit status, and the last thread's status is the process's.
 //! ncpu: 1 2 4
+//! lab: threads 20
 #include <atomic>
 #include "thread-util.hh"
 #include "u-lib.hh"

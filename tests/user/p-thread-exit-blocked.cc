@@ -6,6 +6,7 @@
 // fails with E_PIPE once the parent closes its own read end); the
 // grandchild, whose pipe's only writer was the exiting process, sees EOF.
 //! ncpu: 1 2 4
+//! lab: threads 15
 #include <atomic>
 #include "test-util.hh"
 #include "thread-util.hh"

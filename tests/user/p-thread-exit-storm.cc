@@ -5,6 +5,7 @@
 // status, and every page comes back — the free-page count after a second
 // identical batch of rounds is exactly the count after the first.
 //! ncpu: 1 2 4
+//! lab: threads 10
 #include <atomic>
 #include "page-accounting.hh"
 #include "thread-util.hh"

@@ -8,6 +8,7 @@
 // other than the first; the process keeps its pid and its parent reaps it
 // once with the new program's status.
 //! ncpu: 1 2 4
+//! lab: threads 15
 #include <atomic>
 #include "thread-util.hh"
 #include "u-lib.hh"

@@ -6,6 +6,7 @@
 // its whole process dies of it (142, #PF) — its other threads too — while
 // the parent and the kernel carry on.
 //! ncpu: 1 2 4
+//! lab: threads 10
 #include <atomic>
 #include "test-util.hh"
 #include "thread-util.hh"
