@@ -12,6 +12,7 @@
 #include "chkfs-journal.hh"
 #include "faultdisk.hh"
 #include "journal.hh"
+#include "journal-test-disk.hh"
 #include "ktest.hh"
 #include "ramdisk.hh"
 #include "string.hh"
@@ -25,20 +26,7 @@ constexpr blocknum_t meta1 = 3, meta2 = 4;      // "inode" and "bitmap" blocks
 constexpr blocknum_t data_bn[3] = {0, 50, 51};  // version v's data block
 
 void format(ramdisk* d) {
-    for (blocknum_t b = 0; b != nblocks; ++b) {
-        memset(d->block(b), 0, blocksize);
-    }
-    superblock sb = {};
-    sb.magic = chkfs::magic;
-    sb.nblocks = nblocks;
-    sb.ninodes = 64;
-    sb.njournal = njournal;
-    sb.swap_bn = 1;
-    sb.fbb_bn = 1;
-    sb.inode_bn = 2;
-    sb.data_bn = 3;
-    sb.journal_bn = journal_bn;
-    memcpy(d->block(0) + superblock_offset, &sb, sizeof(sb));
+    format_journal_test_disk(*d, nblocks, njournal);
 }
 
 void set(bufcache& c, blockdev* dev, journal* j, blocknum_t bn, unsigned char v) {

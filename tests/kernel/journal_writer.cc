@@ -11,6 +11,7 @@
 #include "chkfs-journal.hh"
 #include "faultdisk.hh"
 #include "journal.hh"
+#include "journal-test-disk.hh"
 #include "ktest.hh"
 #include "lib.hh"
 #include "ramdisk.hh"
@@ -31,20 +32,7 @@ void fill(unsigned char* b, unsigned seed) {
 }
 
 void format(ramdisk& d) {
-    for (blocknum_t b = 0; b != nblocks; ++b) {
-        memset(d.block(b), 0, blocksize);
-    }
-    superblock sb = {};
-    sb.magic = chkfs::magic;
-    sb.nblocks = nblocks;
-    sb.ninodes = 64;
-    sb.njournal = njournal;
-    sb.swap_bn = 1;
-    sb.fbb_bn = 1;
-    sb.inode_bn = 2;
-    sb.data_bn = 3;
-    sb.journal_bn = journal_bn;
-    memcpy(d.block(0) + superblock_offset, &sb, sizeof(sb));
+    format_journal_test_disk(d, nblocks, njournal);
     for (blocknum_t b = 3; b != journal_bn; ++b) {
         fill(d.block(b), b);
     }
