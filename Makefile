@@ -373,7 +373,7 @@ QEMU_DEBUG := -d int,cpu_reset,guest_errors -D $(O)/qemu.log
 endif
 
 QEMU_MACHINE := $(QEMU_MACHINE_ARGS) $(QEMU_DEBUG)
-KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(KERNEL_ARGS))
+KERNEL_CMDLINE = $(strip $(if $(RUNPROG),run=$(RUNPROG)) $(if $(HALT),halt=$(HALT)) $(if $(BUFCACHE),bufcache=$(BUFCACHE)) $(KERNEL_ARGS))
 QEMU_KERNEL = -kernel $(O)/kernel.elf -append "$(KERNEL_CMDLINE)"
 
 # The run targets attach DISK (default obj/disk.img, built first) as a
