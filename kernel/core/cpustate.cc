@@ -24,12 +24,8 @@ void cpustate::init_early(int index) {
     wrmsr(MSR_IA32_KERNEL_GS_BASE, 0);
 }
 
-void lock_depth_adjust(int delta) {
-    // Interrupts are off whenever a spinlock is taken or released, so
-    // reading this CPU's state here is safe.
-    cpustate* c = this_cpu();
-    c->lock_depth_ += delta;
-    assert(c->lock_depth_ >= 0, "spinlock released more often than taken");
+void lock_depth_underflow() {
+    panic("spinlock released more often than taken (lock_depth_ %d)", this_cpu()->lock_depth_);
 }
 
 namespace {

@@ -64,6 +64,9 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     static constexpr uint64_t quantum_ticks = 2;
 };
 
+static_assert(offsetof(cpustate, lock_depth_) == cpustate_lock_depth_offset,
+              "spinlock.hh reaches lock_depth_ at a fixed offset");
+
 extern cpustate cpus[MAXCPU];
 extern int ncpu;
 
