@@ -70,7 +70,7 @@ static_assert(offsetof(cpustate, lock_depth_) == cpustate_lock_depth_offset,
 extern cpustate cpus[MAXCPU];
 extern int ncpu;
 
-inline cpustate* this_cpu() {
+[[gnu::always_inline]] inline cpustate* this_cpu() {
     assert(is_cli(), "this_cpu() with interrupts on");
     return reinterpret_cast<cpustate*>(read_gs_quad<offsetof(cpustate, self_)>());
 }

@@ -1,5 +1,6 @@
-// pipe.cc — pipes: a ring buffer of one page between two open files, the
-// read end and the write end (see pipe.hh and docs/vfs.md).
+// pipe.cc — pipes: a 64 KiB ring buffer (pages allocated as it first
+// reaches them) between two open files, the read end and the write end
+// (see pipe.hh and docs/vfs.md).
 //
 // Rules: a read blocks until there is data or no writer is left, then
 // returns what is there (up to the request; never waits for more); with no
@@ -16,8 +17,9 @@
 // lost the bytes to another reader goes back to sleep instead of
 // returning 0 (which would mean end of file).
 // Easy to get wrong: copies to or from user memory happen under `lock_`
-// (they cannot fault: uaccess.hh walks page tables) and are bounded by one
-// page per turn, so the lock is never held long.
+// (they cannot fault: uaccess.hh walks page tables) and are bounded by the
+// ring's 64 KiB per turn (a few microseconds of copying on hardware).
+// A writer allocates ring pages under `lock_` (pipe::lock_ → kalloc_lock).
 #include "pipe.hh"
 #include "cpustate.hh"
 #include "kalloc.hh"
@@ -29,12 +31,21 @@
 namespace {
 
 struct pipe {
-    static constexpr size_t capacity = PAGESIZE;
+    // 64 KiB, like Linux's default, so a large write is one hand-off to the
+    // reader instead of sixteen. Pages are allocated as the ring first
+    // reaches them: a pipe that never holds more than a page (a command
+    // pipeline, a ping-pong) keeps one.
+    static constexpr size_t npages = 16;
+    static constexpr size_t capacity = npages * PAGESIZE;
 
     spinlock lock_;
-    char* buf_ = nullptr;           // [lock_] one page
-    size_t head_ = 0;               // [lock_] bytes ever read
-    size_t tail_ = 0;               // [lock_] bytes ever written
+    char* pages_[npages] = {};      // [lock_] pages_[0] from creation on
+    // [lock_] Ring positions: bytes read and written since the pipe was
+    // last empty. Whenever the ring empties both go back to 0, so data
+    // always starts on page 0 and a page beyond it is needed only once
+    // more than a page is buffered.
+    size_t head_ = 0;
+    size_t tail_ = 0;
     bool read_open_ = true;         // [lock_]
     bool write_open_ = true;        // [lock_]
     wait_queue readers_;            // waiting for data or no writer
@@ -64,15 +75,21 @@ struct pipe_file_ops final : file_ops {
             if (n == 0) {
                 return !p->write_open_;         // end of file: result 0
             }
-            // The data may wrap around the end of the ring: two pieces.
-            size_t at = p->head_ % pipe::capacity;
-            size_t first = pipe::capacity - at < n ? pipe::capacity - at : n;
-            if (buf.put(0, p->buf_ + at, first) < 0
-                || (first < n && buf.put(first, p->buf_, n - first) < 0)) {
-                result = E_FAULT;               // nothing consumed
-                return true;
+            // Page by page; the data may wrap around the end of the ring.
+            for (size_t k = 0; k < n; ) {
+                size_t at = (p->head_ + k) % pipe::capacity;
+                size_t off = at % PAGESIZE;
+                size_t piece = PAGESIZE - off < n - k ? PAGESIZE - off : n - k;
+                if (buf.put(k, p->pages_[at / PAGESIZE] + off, piece) < 0) {
+                    result = E_FAULT;           // nothing consumed
+                    return true;
+                }
+                k += piece;
             }
             p->head_ += n;
+            if (p->head_ == p->tail_) {
+                p->head_ = p->tail_ = 0;        // empty: start again on page 0
+            }
             result = ssize_t(n);
             return true;
         });
@@ -109,13 +126,29 @@ struct pipe_file_ops final : file_ops {
                 if (n == 0) {
                     return false;
                 }
-                size_t at = p->tail_ % pipe::capacity;
-                size_t first = pipe::capacity - at < n ? pipe::capacity - at : n;
-                if (buf.get(done, p->buf_ + at, first) < 0
-                    || (first < n && buf.get(done + first, p->buf_, n - first) < 0)) {
-                    error = E_FAULT;
-                    return true;
+                // Page by page, allocating a page the ring has not used
+                // yet. Out of memory, take what fits in the pages there
+                // are; with none (the next page is missing) wait for the
+                // reader to empty the ring, which restarts it on page 0.
+                size_t done_here = 0;
+                while (done_here < n) {
+                    size_t at = (p->tail_ + done_here) % pipe::capacity;
+                    size_t off = at % PAGESIZE;
+                    size_t piece = PAGESIZE - off < n - done_here ? PAGESIZE - off : n - done_here;
+                    char*& page = p->pages_[at / PAGESIZE];
+                    if (!page && !(page = static_cast<char*>(kalloc(PAGESIZE)))) {
+                        break;
+                    }
+                    if (buf.get(done + done_here, page + off, piece) < 0) {
+                        error = E_FAULT;
+                        return true;
+                    }
+                    done_here += piece;
                 }
+                if (done_here == 0) {
+                    return false;
+                }
+                n = done_here;
                 p->tail_ += n;
                 moved = n;
                 return true;
@@ -152,7 +185,9 @@ struct pipe_file_ops final : file_ops {
         }
         // No file refers to the pipe any more, so no task is inside read
         // or write (each holds a reference to its file): free it.
-        kfree(p->buf_);
+        for (char* page : p->pages_) {
+            kfree(page);
+        }
         delete p;
     }
 };
@@ -163,17 +198,17 @@ const pipe_file_ops pipe_ops;
 
 int pipe_create(file** read_end, file** write_end) {
     auto* p = new pipe;
-    char* buf = static_cast<char*>(kalloc(pipe::capacity));
+    char* page = static_cast<char*>(kalloc(PAGESIZE));
     file* r = new file(&pipe_ops, OF_READ);
     file* w = new file(&pipe_ops, OF_WRITE);
-    if (!p || !buf || !r || !w) {
+    if (!p || !page || !r || !w) {
         delete p;
-        kfree(buf);
+        kfree(page);
         delete r;
         delete w;
         return E_NOMEM;
     }
-    p->buf_ = buf;
+    p->pages_[0] = page;
     r->stream_ = p;
     w->stream_ = p;
     *read_end = r;
