@@ -12,8 +12,9 @@
 // Locks: `lock_` guards the buffer and both flags. Wake-ups follow the
 // wait-queue protocol (docs/contexts.md): a reader or writer does its
 // check-and-copy inside block_until's predicate, under `lock_`, after it
-// is on the queue; the other side changes the state under `lock_`, drops
-// it, then wakes. So no wake-up is lost across CPUs, and a reader that
+// is on the queue (it tries the same check-and-copy once before joining:
+// if that succeeds it never waits, and if it fails nothing has changed);
+// the other side changes the state under `lock_`, drops it, then wakes. So no wake-up is lost across CPUs, and a reader that
 // lost the bytes to another reader goes back to sleep instead of
 // returning 0 (which would mean end of file).
 // Easy to get wrong: copies to or from user memory happen under `lock_`
@@ -63,9 +64,8 @@ struct pipe_file_ops final : file_ops {
         // LAB files BEGIN: exercise 2, read: block until there is data or no writer, copy what is there (up to the request) out of the ring, wake the writers
         pipe* p = pipe_of(f);
         ssize_t result = 0;
-        waiter w;
         proc* self = current();
-        w.block_until(p->readers_, [&] {
+        auto attempt = [&] {
             if (self->kill_requested_) {
                 result = E_INTR;                // killed from the console
                 return true;
@@ -92,7 +92,14 @@ struct pipe_file_ops final : file_ops {
             }
             result = ssize_t(n);
             return true;
-        });
+        };
+        // Try once before joining the queue: when there is data (or end of
+        // file) the wait queue is never touched. Only when the attempt
+        // fails does the protocol start, and it tries again after prepare.
+        if (!attempt()) {
+            waiter w(self);
+            w.block_until(p->readers_, attempt);
+        }
         if (result > 0) {
             p->writers_.wake_all();
         }
@@ -106,13 +113,13 @@ struct pipe_file_ops final : file_ops {
     ssize_t write(file& f, const iobuf& buf) const override {
         // LAB files BEGIN: exercise 3, write: block until all of it is in the ring (a page at a time, waking the readers), E_PIPE or a short count once no reader is left
         pipe* p = pipe_of(f);
+        proc* self = current();
         size_t done = 0;
         int error = 0;
         while (done < buf.size && !error) {
             size_t moved = 0;
-            waiter w;
-            w.block_until(p->writers_, [&] {
-                if (current()->kill_requested_) {
+            auto attempt = [&] {
+                if (self->kill_requested_) {
                     error = E_INTR;             // killed from the console
                     return true;
                 }
@@ -152,7 +159,11 @@ struct pipe_file_ops final : file_ops {
                 p->tail_ += n;
                 moved = n;
                 return true;
-            });
+            };
+            if (!attempt()) {           // as in read: the queue only if needed
+                waiter w(self);
+                w.block_until(p->writers_, attempt);
+            }
             if (moved) {
                 done += moved;
                 p->readers_.wake_all();
