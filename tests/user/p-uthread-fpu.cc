@@ -13,7 +13,10 @@
 // (with six stale entries, its own three pushes would overflow the
 // eight-slot stack and give NaNs on hardware; QEMU does not model the
 // overflow, hence the tag check), and the preempted thread must get its
-// six values back exactly.
+// six values back exactly. The three threads run on a pool of two kernel
+// threads (fewer than the threads, so the timer still switches them), so
+// switches also hand threads from one kernel thread to the other.
+//! ncpu: 1 2 4
 //! cmdline: hz=2000
 //! timeout: 60
 #include "u-lib.hh"
@@ -21,7 +24,7 @@
 
 namespace {
 
-constexpr int YIELDS = 800;
+constexpr int YIELDS = 3000;
 volatile bool stop;
 volatile int errors[3];
 volatile uint64_t spins;
@@ -137,6 +140,7 @@ void* holder(void*) {
 }  // namespace
 
 void process_main() {
+    assert_eq(uthread_pool_start(2), 0);
     uthread* h;
     uthread* y[2];
     assert_eq(uthread_create(&h, holder, nullptr), 0);
