@@ -152,6 +152,14 @@ void return_to_user(proc* p, regstate* regs) {
     activation_return_to_user(p, regs);
 }
 
+// A user task's first entry to user mode (switch.S proc_resume_regs, on
+// the task's own stack with RSP = regs): the same checks as every later
+// return. Without them a thread created just before its process began to
+// exit would run user code until its first kernel entry (a tick).
+extern "C" void proc_first_return_to_user(regstate* regs) {
+    return_to_user(current(), regs);
+}
+
 // A fault in user mode kills the process, never the kernel.
 void user_exception(regstate* regs) {
     proc* p = current();

@@ -270,7 +270,9 @@ void set_entry_registers(regstate* regs, uintptr_t entry, uintptr_t rsp, int arg
     regs->reg_intno = uint64_t(-1);
 }
 
-// The regstate at the top of a thread's kernel stack.
+// The regstate at the top of a thread's kernel stack. proc_resume_regs
+// (switch.S) calls a function with RSP there: it must stay 16-byte aligned.
+static_assert(sizeof(regstate) % 16 == 0);
 regstate* top_regstate(proc* t) {
     return reinterpret_cast<regstate*>(t->kernel_stack_top() - sizeof(regstate));
 }
