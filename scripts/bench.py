@@ -469,7 +469,12 @@ class bench:
         accel, cpu, extra = (ICOUNT_ACCEL, ICOUNT_CPU, ICOUNT_ARGS) if icount else \
             (self.accel, self.cpu, [])
         mode = "disk " if disk else "smp2 " if smp2 else ""
-        append = (f"{LINUX_APPEND} {self.o.linux_append} -- {mode}"
+        # idle=halt on two CPUs: Linux's default idle waits in MWAIT and is
+        # woken by a write to the line it monitors, which QEMU's TCG does
+        # not implement (the sleeping CPU then waits for its next interrupt,
+        # tens of milliseconds); HLT is woken by the IPI, as Nuthatch's is.
+        idle = "idle=halt " if smp2 else ""
+        append = (f"{LINUX_APPEND} {idle}{self.o.linux_append} -- {mode}"
                   f"{self.o.hz}").replace("  ", " ")
         if not smp2:
             info["append"] = append

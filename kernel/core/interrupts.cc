@@ -13,6 +13,7 @@
 #include "symtab.hh"
 #include "timer.hh"
 #include "usersym.hh"
+#include "vm.hh"
 
 namespace {
 
@@ -110,6 +111,9 @@ extern "C" void exception_handler(regstate* regs) {
         }
     } else if (v == INT_IPI_RESCHEDULE) {
         lapic_eoi();
+    } else if (v == INT_IPI_TLB) {
+        lapic_eoi();
+        tlb_serve_requests();
     } else if (v == INT_IPI_HALT) {
         halt_forever();
     } else if (v >= INT_IRQ_BASE && v < INT_IRQ_BASE + max_irqs) {

@@ -90,6 +90,7 @@
 #include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -908,6 +909,8 @@ static void report_kernel(void) {
  * harness's pass and fail. If that fails, power off (QEMU exits too). */
 static void guest_exit(int ok) {
     fflush(stdout);
+    tcdrain(STDOUT_FILENO);     /* the serial driver's buffer too (the smp2
+                                 * guest lost its last line without it) */
     if (ioperm(0xf4, 4, 1) == 0) {
         outb(ok ? 0x10 : 0x11, 0xf4);
     }
