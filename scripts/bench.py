@@ -26,7 +26,8 @@ asserted: the exit status is 0 whenever every run produced its numbers.
 Easy to get wrong: under TCG a guest's TSC follows host time while QEMU
 emulates, so ns figures measure the emulator running each kernel's code
 (fair between the two guests, meaningless against native Linux). The
-Linux guest must not be given more than Nuthatch: same -m, -smp 1, -cpu.
+Linux guest must not be given more than Nuthatch: same -m, -smp, -cpu
+(-smp 1, but 2 for the SMP_PROGRAMS rows and the smp2 guest).
 `--accel auto` uses KVM only where it is hardware-assisted (see
 qemucmd.kvm_problem) and a probe boot of Nuthatch itself works under it,
 and says why when it falls back; `--accel kvm` on a host without

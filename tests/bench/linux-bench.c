@@ -20,6 +20,10 @@
  * runs only the fs-* rows there. Natively they run in obj/bench/fs-native
  * (made, then emptied and removed), on whatever file system holds it.
  *
+ * The smp2 guest: booted on two CPUs with the word `smp2` after "--", /init
+ * runs only the two-CPU row (uthread-wake-other); natively it runs after
+ * the others (it needs two CPUs, or says it skipped).
+ *
  * Adding a row: one function here and one line in `benchmarks` (the name
  * it reports must match the Nuthatch program's), one line in bench.py's
  * ROWS. Easy to get wrong: as process 1 nothing may return from main (the
