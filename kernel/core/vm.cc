@@ -358,23 +358,28 @@ void vm_init_cpu() {
 // changed behind a CPU's back: vmiter invalidates what it replaces.
 //
 // pagetable_ is also what tlb_shootdown reads to find the CPUs to flush:
-// it is published (sequentially consistent) right after the CR3 write,
-// before this CPU touches any user address through the new table; a CPU
+// it is published (sequentially consistent) *before* the CR3 write, so
+// before this CPU can walk the new table at all, even speculatively; a CPU
 // that changed a mapping of `pt` and then (after a full fence) did not see
-// `pt` here changed it before this CPU could cache it.
+// `pt` here changed it before this CPU could cache it. (Publishing first
+// cannot hide a table still in force from pagetable_free_tree's check: a
+// table is freed only after every thread of its process has finished
+// switching away from it, end_thread's first step.)
 void set_pagetable(x86_64_pagetable* pt) {
     uint64_t pa = kva2pa(pt);
+    this_cpu()->pagetable_.store(pt, std::memory_order_seq_cst);
     if (rdcr3() != pa) {
         wrcr3(pa);
     }
-    this_cpu()->pagetable_.store(pt, std::memory_order_seq_cst);
 }
 
 void tlb_serve_requests() {
     cpustate* c = this_cpu();
     uint64_t asked = c->tlb_requests_.load(std::memory_order_seq_cst);
     if (asked != c->tlb_done_.load(std::memory_order_relaxed)) {
-        wrcr3(rdcr3());                 // flushes every non-global entry
+        // Flushes every non-global entry (no PCID in use: with PCIDs this
+        // would flush only the current one, and would need INVPCID).
+        wrcr3(rdcr3());
         c->tlb_done_.store(asked, std::memory_order_release);
     }
 }
