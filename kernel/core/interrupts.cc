@@ -13,6 +13,7 @@
 #include "symtab.hh"
 #include "timer.hh"
 #include "usersym.hh"
+#include "vm.hh"
 
 namespace {
 
@@ -110,6 +111,9 @@ extern "C" void exception_handler(regstate* regs) {
         }
     } else if (v == INT_IPI_RESCHEDULE) {
         lapic_eoi();
+    } else if (v == INT_IPI_TLB) {
+        lapic_eoi();
+        tlb_serve_requests();
     } else if (v == INT_IPI_HALT) {
         halt_forever();
     } else if (v >= INT_IRQ_BASE && v < INT_IRQ_BASE + max_irqs) {
@@ -161,6 +165,14 @@ void return_to_user(proc* p, regstate* regs) {
         process_check_kill(p);
     }
     activation_return_to_user(p, regs);
+}
+
+// A user task's first entry to user mode (switch.S proc_resume_regs, on
+// the task's own stack with RSP = regs): the same checks as every later
+// return. Without them a thread created just before its process began to
+// exit would run user code until its first kernel entry (a tick).
+extern "C" void proc_first_return_to_user(regstate* regs) {
+    return_to_user(current(), regs);
 }
 
 // A fault in user mode kills the process, never the kernel.

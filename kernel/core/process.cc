@@ -277,7 +277,9 @@ void set_entry_registers(regstate* regs, uintptr_t entry, uintptr_t rsp, int arg
     regs->reg_intno = uint64_t(-1);
 }
 
-// The regstate at the top of a thread's kernel stack.
+// The regstate at the top of a thread's kernel stack. proc_resume_regs
+// (switch.S) calls a function with RSP there: it must stay 16-byte aligned.
+static_assert(sizeof(regstate) % 16 == 0);
 regstate* top_regstate(proc* t) {
     return reinterpret_cast<regstate*>(t->kernel_stack_top() - sizeof(regstate));
 }
@@ -849,7 +851,10 @@ int process_page_alloc(process* p, uintptr_t va) {
         // in the kernel through uaccess.cc (under this lock). Freeing it
         // would let them write into memory that is no longer theirs, so a
         // page already mapped is zeroed in place instead: to the program
-        // that is the same fresh zeroed page Chickadee gives.
+        // that is the same fresh zeroed page Chickadee gives. Its
+        // permissions change (text becomes writable and not executable),
+        // so the other CPUs running this address space flush their TLBs
+        // (below) before the call returns.
         spinlock_guard guard(p->mm_lock_);
         vmiter it(p->pagetable_, va);
         if (it.present()) {
@@ -860,6 +865,9 @@ int process_page_alloc(process* p, uintptr_t va) {
         } else {
             mapped = it.map(kva2pa(page), user_perm(true, false)) >= 0;
         }
+    }
+    if (replaced) {
+        tlb_shootdown(p->pagetable_);   // after the lock: see vm.hh
     }
     if (!mapped || replaced) {
         kfree(page);

@@ -127,4 +127,15 @@ volatile void* vm_map_device(uint64_t pa, uint64_t size);
 // Per-CPU: enable NX/SMEP/SMAP/PCID/global pages as available; load CR3.
 void vm_init_cpu();
 void set_pagetable(x86_64_pagetable* pt);
+// TLB shootdown, after changing or removing a present mapping of `pt`
+// (adding one needs none: x86 never caches a not-present entry). Every
+// other CPU whose CR3 holds `pt` flushes its TLB (INT_IPI_TLB); returns
+// once all have. This CPU's own entry is the caller's to invalidate. Call
+// with interrupts off and no spinlock held (a CPU spinning for one with
+// interrupts off could not take the IPI); it serves requests made of this
+// CPU while it waits, so two CPUs shooting at each other both finish.
+void tlb_shootdown(x86_64_pagetable* pt);
+// The INT_IPI_TLB handler (and tlb_shootdown's wait): flush this CPU's
+// TLB if another CPU asked. Interrupts off.
+void tlb_serve_requests();
 
