@@ -360,6 +360,151 @@ int fs::append_run(inode_ref& ir, uint32_t* nextents, blocknum_t first, uint32_t
     return 0;
 }
 
+// File block `fbi` lies in a hole: gives it (and up to `want` - 1 blocks
+// after it, inside the same hole) a zeroed run of disk blocks, placed
+// after the disk block of file block `fbi` - 1 when it can be. The hole's
+// extent is replaced by up to three (hole before, the run, hole after),
+// merged with a neighbouring extent the run continues on disk; the
+// extents after it move by the difference (growing the indirect extent
+// first when there are more). Nothing changes on E_NOSPC (the run is
+// allocated, then the indirect room, before any extent is touched).
+int fs::fill_hole(inode_ref& ir, uint32_t fbi, uint32_t want) {
+    uint32_t have, n;
+    if (int r = count_blocks(*ir, &have, &n); r < 0) {
+        return r;
+    }
+    // Find the hole's extent: index `idx`, first file block `start`.
+    held_block rd(io_);
+    uint32_t idx = 0;
+    uint64_t start = 0;
+    extent hole = {0, 0};
+    for (; idx < n; ++idx) {
+        extent* e;
+        if (int r = extent_slot(*ir, idx, rd, &e); r < 0) {
+            return r;
+        }
+        if (fbi < start + e->count) {
+            hole = *e;
+            break;
+        }
+        start += e->count;
+    }
+    if (idx == n || hole.first != 0 || want == 0) {
+        return E_INVAL;                 // not a hole: the caller's mistake
+    }
+    uint32_t into = uint32_t(fbi - start);
+    want = uint32_t(min64(want, hole.count - into));
+    // The window of extents that may change: the hole and its neighbours.
+    uint32_t lo = idx > 0 ? idx - 1 : idx;
+    uint32_t hi = idx + 1 < n ? idx + 2 : idx + 1;
+    extent old[3];
+    for (uint32_t j = lo; j != hi; ++j) {
+        extent* e;
+        if (int r = extent_slot(*ir, j, rd, &e); r < 0) {
+            return r;
+        }
+        old[j - lo] = *e;
+    }
+    rd.release();
+
+    blocknum_t hint = alloc_hint_;
+    if (fbi > 0) {
+        blocknum_t prev;
+        uint32_t run;
+        if (int r = map(*ir, fbi - 1, &prev, &run); r < 0) {
+            return r;
+        }
+        if (prev != 0) {
+            hint = prev + 1;
+        }
+    }
+    blocknum_t f;
+    uint32_t c;
+    if (int r = alloc_run(hint, want, false, &f, &c); r < 0) {
+        return r;
+    }
+    if (int r = zero_blocks(f, c, dirty_kind::data); r < 0) {
+        free_run(f, c);
+        return r;
+    }
+
+    // The window's new extents, merging contiguous data runs.
+    extent pieces[5];
+    uint32_t k = 0;
+    auto add = [&](extent x) {
+        if (k > 0 && x.first != 0 && pieces[k - 1].first != 0
+            && pieces[k - 1].first + pieces[k - 1].count == x.first
+            && uint64_t(pieces[k - 1].count) + x.count <= 0xFFFFFFFFU) {
+            pieces[k - 1].count += x.count;
+        } else {
+            pieces[k++] = x;
+        }
+    };
+    for (uint32_t j = lo; j != hi; ++j) {
+        if (j != idx) {
+            add(old[j - lo]);
+            continue;
+        }
+        if (into) {
+            add({0, into});
+        }
+        add({f, c});
+        if (into + c < hole.count) {
+            add({0, hole.count - into - c});
+        }
+    }
+    uint32_t oldk = hi - lo;
+    uint32_t newn = n - oldk + k;
+    if (newn > n) {
+        uint64_t need = indirect_blocks_for(newn);
+        int r = need > 0xFFFFFFFFU / extentsperblock ? E_FBIG : 0;
+        if (r == 0) {
+            r = grow_indirect(ir, uint32_t(need));
+        }
+        if (r < 0) {
+            free_run(f, c);
+            return r;
+        }
+    }
+
+    // From here on only an I/O error can stop it. Move the extents after
+    // the window (from the far end when they move up), write the window,
+    // clear slots left over, and free indirect blocks no longer needed.
+    auto move = [&](uint32_t j) -> int {
+        extent* e;
+        if (int r = extent_slot(*ir, j, rd, &e); r < 0) {
+            return r;
+        }
+        extent x = *e;
+        rd.release();
+        return set_extent(ir, j - oldk + k, x);
+    };
+    if (newn > n) {
+        for (uint32_t j = n; j-- > hi; ) {
+            if (int r = move(j); r < 0) {
+                return r;
+            }
+        }
+    } else if (newn < n) {
+        for (uint32_t j = hi; j < n; ++j) {
+            if (int r = move(j); r < 0) {
+                return r;
+            }
+        }
+    }
+    for (uint32_t j = 0; j != k; ++j) {
+        if (int r = set_extent(ir, lo + j, pieces[j]); r < 0) {
+            return r;
+        }
+    }
+    for (uint32_t j = newn; j < n; ++j) {
+        if (int r = set_extent(ir, j, {0, 0}); r < 0) {
+            return r;
+        }
+    }
+    return newn < n ? shrink(ir, have) : 0;
+}
+
 // Grows the file's extents to give `blocks` blocks, zeroed. On failure
 // the file is shrunk back to its old block count: nothing allocated stays.
 int fs::grow(inode_ref& ir, uint32_t blocks) {
@@ -573,8 +718,14 @@ ssize_t fs::write(inum_t inum, uint64_t off, size_t n, transfer& xf) {
                 break;
             }
             if (bn == 0) {
-                err = E_IO;             // writing into a hole is not supported
-                break;
+                // A hole: give it blocks up to the chunk's end, map again.
+                db.release();
+                uint64_t last = (end - 1) / blocksize;
+                if ((err = fill_hole(ir, uint32_t(p / blocksize),
+                                     uint32_t(min64(run, last - p / blocksize + 1)))) < 0) {
+                    break;
+                }
+                continue;
             }
             if ((err = db.hold(bn)) < 0) {
                 break;
