@@ -633,8 +633,20 @@ int fs::truncate(inum_t inum, uint64_t size) {
 // --- directories -----------------------------------------------------------
 
 // Points *de at entry `slot` of directory `dir`, holding its block in hb.
-int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
+// With `held_fbi`, a slot in the block hb already holds (file block
+// *held_fbi) is found without mapping again (a scan would otherwise walk
+// the extents, and get an indirect block, once per slot).
+int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi) {
     uint64_t byte = uint64_t(slot) * direntsize;
+    uint32_t fbi = uint32_t(byte / blocksize);
+    if (held_fbi && *held_fbi == fbi && hb.data()) {
+        *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
+        return 0;
+    }
+    if (held_fbi) {
+        *held_fbi = UINT32_MAX;
+    }
     blocknum_t bn;
     uint32_t run;
     if (int r = map(dir, uint32_t(byte / blocksize), &bn, &run); r < 0) {
@@ -646,6 +658,9 @@ int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
     if (int r = hb.hold(bn); r < 0) {
         return r;
     }
+    if (held_fbi) {
+        *held_fbi = fbi;
+    }
     *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
     return 0;
 }
@@ -655,10 +670,11 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir.size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum != 0 && name_equal(de->name, name)) {
@@ -676,10 +692,11 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
 // directory by a block when its last block is full).
 int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     dirent* de = nullptr;
     for (uint32_t s = 0; s != nslots && !de; ++s) {
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum != 0) {
@@ -862,10 +879,11 @@ int fs::dir_entry(inum_t dirnum, size_t index, char* name, inum_t* inum) {
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum == 0) {

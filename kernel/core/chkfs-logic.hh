@@ -207,7 +207,10 @@ private:
     int bitmap_set(blocknum_t first, uint32_t count, bool free);
     int dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slot);
     int dir_add(inode_ref& dir, const char* name, inum_t inum);
-    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de);
+    // held_fbi: (optional) the directory block index hb holds, kept by a
+    // caller scanning slot after slot, so each block is mapped once.
+    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi = nullptr);
 };
 
 }  // namespace chkfs
