@@ -20,6 +20,7 @@
 #include "cmdline.hh"
 #include "kalloc.hh"
 #include "log.hh"
+#include "proc.hh"
 #include "string.hh"
 
 // ---- bcentry ---------------------------------------------------------------
@@ -74,7 +75,10 @@ int bufcache::init(size_t nslots) {
         return E_INVAL;
     }
     auto* slots = static_cast<bcentry*>(kalloc(nslots * sizeof(bcentry)));
-    if (!slots) {
+    auto* resv = static_cast<struct resv*>(kalloc(nslots * sizeof(struct resv)));
+    if (!slots || !resv) {
+        kfree(slots);
+        kfree(resv);
         return E_NOMEM;
     }
     size_t made = 0;
@@ -93,11 +97,14 @@ int bufcache::init(size_t nslots) {
             slots[i].~bcentry();
         }
         kfree(slots);
+        kfree(resv);
         return E_NOMEM;
     }
     spinlock_guard guard(lock_);
     slots_ = slots;
     nslots_ = nslots;
+    resv_ = resv;
+    nresv_ = 0;
     for (size_t i = 0; i < nslots; ++i) {
         lru_.push_back(&slots[i]);
     }
@@ -118,6 +125,11 @@ void bufcache::destroy() {
         slots_ = nullptr;
         nslots_ = 0;
         pinned_ = 0;
+        kfree(resv_);
+        resv_ = nullptr;
+        nresv_ = 0;
+        reserved_ = 0;
+        npin_release_ = 0;
     }
     for (size_t i = 0; i < n; ++i) {
         kfree(slots[i].data_);
@@ -569,6 +581,17 @@ void bufcache::pin(bcentry* e) {
     assert(e->refs_ > 0, "bufcache::pin without a reference");
     if (e->pins_++ == 0) {
         ++pinned_;
+        ++pin_events_;
+        // The slot stays taken after the pinner's put: charge it to the
+        // pinner's reservation, so pinned + reserved does not grow.
+        // (An entry used up is dropped: every entry holds ≥ 1 slot, so
+        // there are never more than nslots_.)
+        if (resv* r = resv_find_locked(current())) {
+            --reserved_;
+            if (--r->n == 0) {
+                *r = resv_[--nresv_];
+            }
+        }
     }
 }
 
@@ -586,6 +609,7 @@ void bufcache::unpin(bcentry* e) {
     if (free) {
         slot_wait_.wake_all();
     }
+    reserve_wait_.wake_all();           // a reservation may fit now
 }
 
 size_t bufcache::pinned_count() const {
@@ -783,8 +807,22 @@ void bufcache::set_long_lived(size_t n) {
     reserve_wait_.wake_all();
 }
 
+bufcache::resv* bufcache::resv_find_locked(proc* task) {
+    for (size_t i = 0; i != nresv_; ++i) {
+        if (resv_[i].task == task) {
+            return &resv_[i];
+        }
+    }
+    return nullptr;
+}
+
+// Admits n more slots for the calling task while long_lived + pinned +
+// reserved + n ≤ nslots. When that fails with pins present, the pin
+// owners are asked (once per new pin) to release them: a journal commits
+// and unpins. Otherwise it sleeps until an unreserve or unpin.
 int bufcache::reserve(size_t n) {
     assert_may_sleep();
+    proc* self = current();
     {
         spinlock_guard guard(lock_);
         if (n == 0) {
@@ -794,30 +832,80 @@ int bufcache::reserve(size_t n) {
             return E_INVAL;
         }
     }
-    waiter w;
-    w.block_until(reserve_wait_, [&] {
-        spinlock_guard guard(lock_);
-        if (long_lived_ < nslots_ && reserved_ + n <= nslots_ - long_lived_) {
-            reserved_ += n;
-            return true;
+    uint64_t relieved_at = ~uint64_t(0);
+    for (;;) {
+        bool relieve = false;
+        pin_hook hooks[max_pin_release];
+        size_t nhooks = 0;
+        waiter w;
+        w.block_until(reserve_wait_, [&] {
+            spinlock_guard guard(lock_);
+            if (long_lived_ < nslots_ && pinned_ + reserved_ + n <= nslots_ - long_lived_) {
+                resv* r = resv_find_locked(self);
+                if (!r) {
+                    assert(nresv_ < nslots_, "bufcache: more reservations than slots");
+                    r = &resv_[nresv_++];
+                    r->task = self;
+                    r->n = 0;
+                }
+                r->n += n;
+                reserved_ += n;
+                return true;
+            }
+            if (pinned_ > 0 && npin_release_ > 0 && pin_events_ != relieved_at) {
+                relieved_at = pin_events_;
+                nhooks = npin_release_;
+                for (size_t i = 0; i != nhooks; ++i) {
+                    hooks[i] = pin_release_[i];
+                }
+                relieve = true;
+                return true;
+            }
+            return false;
+        });
+        if (!relieve) {
+            return 0;
         }
-        return false;
-    });
-    return 0;
+        ++stats_.reliefs;
+        for (size_t i = 0; i != nhooks; ++i) {
+            hooks[i].fn(hooks[i].arg);
+        }
+    }
 }
 
 void bufcache::unreserve(size_t n) {
     {
         spinlock_guard guard(lock_);
-        assert(reserved_ >= n, "bufcache::unreserve more than reserved");
-        reserved_ -= n;
+        resv* r = resv_find_locked(current());
+        // Pins may have used up some or all of it.
+        size_t back = r ? (r->n < n ? r->n : n) : 0;
+        assert(reserved_ >= back, "bufcache::unreserve more than reserved");
+        reserved_ -= back;
+        if (r && (r->n -= back) == 0) {
+            *r = resv_[--nresv_];
+        }
     }
     reserve_wait_.wake_all();
 }
 
+int bufcache::add_pin_release(void (*fn)(void*), void* arg) {
+    spinlock_guard guard(lock_);
+    if (npin_release_ == max_pin_release) {
+        return E_NOMEM;
+    }
+    pin_release_[npin_release_++] = {fn, arg};
+    return 0;
+}
+
+size_t bufcache::committed_slots() const {
+    spinlock_guard guard(lock_);
+    return long_lived_ + pinned_ + reserved_;
+}
+
 bcstats bufcache::stats() const {
     return {stats_.hits.load(), stats_.loads.load(), stats_.load_errors.load(),
-            stats_.writebacks.load(), stats_.evictions.load(), stats_.waits.load()};
+            stats_.writebacks.load(), stats_.evictions.load(), stats_.waits.load(),
+            stats_.reliefs.load()};
 }
 
 // ---- the root cache ------------------------------------------------------------------

@@ -28,9 +28,15 @@
 // which a file system cannot promise by itself. `reserve(n)` makes it
 // structural: a task reserves, before its first get, the most references it
 // will hold at once, and waits there (holding nothing) while the
-// reservations of others would not leave it n slots. Reservations are
-// advisory (get does not check them); a task that never holds more than
-// one reference at a time need not reserve.
+// reservations of others and the pinned slots would not leave it n slots:
+// long-lived + pinned + reserved ≤ nslots always holds for what reserve
+// admitted. A block the task pins (journal) is charged to its reservation:
+// the slot stays taken after the put, so the task's reservation shrinks by
+// one and the pinned count grows by one. When pins are what stands in the
+// way, reserve calls the pin owners' release hooks (the journal commits,
+// which unpins) before sleeping. Reservations are advisory (get does not
+// check them); a task that never holds more than one reference at a time
+// need not reserve. docs/bufcache.md has the argument.
 //
 // Locks: `bufcache::lock_` (spinlock) guards every entry's identity,
 // state, reference and pin counts, dirty flag and list position; it is
@@ -122,6 +128,7 @@ struct bcstats {
     uint64_t writebacks;    // dirty blocks written home (eviction, sync, write_back)
     uint64_t evictions;     // valid blocks dropped to reuse their slot
     uint64_t waits;         // get slept because every slot was in use
+    uint64_t reliefs;       // reserve asked the pin owners to release pins
 };
 
 struct bufcache {
@@ -172,8 +179,8 @@ struct bufcache {
     // holding a reference (typically inside write_begin/write_end of the
     // change the transaction logs); unpin once the transaction has
     // committed — then write_back or sync may write it home. Pins nest.
-    // Pinned entries take slots: keep their number well below nslots()
-    // (pinned_count()), or get() waits for the journal forever.
+    // Pinned entries take slots: a new pin is charged to the calling task's
+    // reservation, and reserve counts pinned_count() (see reserve).
     void pin(bcentry* e);
     void unpin(bcentry* e);
     size_t pinned_count() const;
@@ -202,12 +209,26 @@ struct bufcache {
     void set_leak_exempt(bool (*exempt)(blockdev* dev, uint64_t bn, void* arg), void* arg);
 
     // Deadlock avoidance (see the top of this file). `reserve` sleeps until
-    // n more references fit beside the others' reservations within
-    // nslots() − long_lived (set_long_lived); E_INVAL if they never can.
+    // n more references fit beside the others' reservations and the pinned
+    // slots within nslots() − long_lived (set_long_lived); E_INVAL if they
+    // never can. While pins are in the way it calls the release hooks
+    // (add_pin_release) once per new pin seen, then sleeps until an
+    // unreserve or unpin. The calling task's reservation is charged one
+    // slot for each block it newly pins; `unreserve(n)` gives back what is
+    // left of it (at most n). Reservations nest per task.
     int reserve(size_t n);
     void unreserve(size_t n);
     // Slots the file system keeps referenced while mounted.
     void set_long_lived(size_t n);
+    // A pin owner's way to give pins back on demand: fn(arg) is called by
+    // reserve (no lock held, from a task that holds no reference it
+    // reserved) when pinned slots keep a reservation out; the journal
+    // commits there (which unpins). At most `max_pin_release` hooks.
+    static constexpr size_t max_pin_release = 4;
+    int add_pin_release(void (*fn)(void* arg), void* arg);
+    // long_lived + pinned + reserved: never above nslots() while every pin
+    // is charged to a reservation (the invariant reserve keeps; tests).
+    size_t committed_slots() const;
 
     bcstats stats() const;
 
@@ -218,15 +239,29 @@ private:
     size_t nslots_ = 0;
     list<bcentry, &bcentry::lru_links_> lru_;   // [lock_] every slot, least recently used first
     size_t pinned_ = 0;                         // [lock_] entries with pins_ > 0
-    size_t reserved_ = 0;                       // [lock_]
+    size_t reserved_ = 0;                       // [lock_] sum of resv_[].n
     size_t long_lived_ = 0;                     // [lock_]
+    // Reservations by task (at most nslots_ at once: each is ≥ 1 slot).
+    struct resv {
+        proc* task;
+        size_t n;                               // still reserved (pins charged off)
+    };
+    resv* resv_ = nullptr;                      // [lock_] nresv_ used of nslots_
+    size_t nresv_ = 0;                          // [lock_]
+    uint64_t pin_events_ = 0;                   // [lock_] new pins so far
+    struct pin_hook {
+        void (*fn)(void*);
+        void* arg;
+    };
+    pin_hook pin_release_[max_pin_release] = {};    // [lock_]
+    size_t npin_release_ = 0;                   // [lock_]
     bool (*exempt_)(blockdev*, uint64_t, void*) = nullptr;     // [lock_]
     void* exempt_arg_ = nullptr;                // [lock_]
     wait_queue slot_wait_;                      // a slot may have become free
     wait_queue loaded_;                         // a load finished
     wait_queue reserve_wait_;                   // a reservation was returned
     struct {
-        std::atomic<uint64_t> hits, loads, load_errors, writebacks, evictions, waits;
+        std::atomic<uint64_t> hits, loads, load_errors, writebacks, evictions, waits, reliefs;
     } stats_ = {};
 
     bcentry* find_locked(blockdev* dev, uint64_t bn);
@@ -235,6 +270,7 @@ private:
     int write_run_ref(bcentry** es, size_t n, bool wait);
     size_t dirty_run_locked(bcentry* e, bcentry** es, size_t limit);
     void release(bcentry* e, bool touch);
+    resv* resv_find_locked(proc* task);
 };
 
 // A reference held for a scope: puts on destruction (unless released).

@@ -564,6 +564,13 @@ int chkfs_mount(blockdev* dev, bufcache* cache, dirnode** root, chkfs_volume** v
         return r;
     }
     cache->sync(dev, 1);
+    // When pinned blocks keep a cache reservation out, commit (docs/bufcache.md).
+    cache->add_pin_release([](void* arg) {
+        auto* vol = static_cast<chkfs_volume*>(arg);
+        if (!vol->journal_.inside_op()) {
+            vol->journal_.commit();
+        }
+    }, v);
     // The root must be a directory.
     {
         chkfs::inode_ref ir(*v);

@@ -429,6 +429,17 @@ bool journal::quarantined(blocknum_t bn) {
     return false;
 }
 
+bool journal::inside_op() {
+    proc* self = current();
+    spinlock_guard guard(lock_);
+    for (unsigned i = 0; i != active_ops_; ++i) {
+        if (owners_[i].task == self) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void journal::end_op() {
     {
         spinlock_guard guard(lock_);

@@ -102,6 +102,9 @@ struct journal {
     // inside an operation (it waits for every operation to end).
     int commit();
 
+    // Whether the calling task is inside an operation (it must not commit).
+    bool inside_op();
+
     // Counters for tests and logs.
     unsigned long commits() const { return commits_; }
     chkfs::tid_t next_tid() const { return tid_; }
