@@ -690,19 +690,27 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
 
 // Writes an entry into the first empty slot, or appends one (growing the
 // directory by a block when its last block is full).
-int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
+int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
     held_block hb(io_);
     uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     dirent* de = nullptr;
-    for (uint32_t s = 0; s != nslots && !de; ++s) {
+    // Slots before the hint are known to be in use (the directory's lock
+    // is held from the last change of the hint on).
+    uint32_t s = dirnum == dir_hint_inum_ && dir_hint_slot_ < nslots ? dir_hint_slot_ : 0;
+    if (dirnum == dir_hint_inum_ && dir_hint_slot_ >= nslots) {
+        s = nslots;
+    }
+    for (; s != nslots; ++s) {
         if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
-        if (de->inum != 0) {
-            de = nullptr;
+        if (de->inum == 0) {
+            break;
         }
+        de = nullptr;
     }
+    uint32_t used = s;                  // the slot the new entry takes
     if (!de) {
         if (uint64_t(dir->size) + direntsize > maxsize) {
             return E_FBIG;
@@ -726,7 +734,16 @@ int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
     set_name(de, name);
     de->inum = inum;
     hb.write_end();
+    dir_hint_inum_ = dirnum;
+    dir_hint_slot_ = used + 1;
     return 0;
+}
+
+// Slot `slot` of directory `dirnum` was just emptied: a create may take it.
+void fs::dir_slot_emptied(inum_t dirnum, uint32_t slot) {
+    if (dirnum == dir_hint_inum_ && slot < dir_hint_slot_) {
+        dir_hint_slot_ = slot;
+    }
 }
 
 int fs::dir_lookup(inum_t dirnum, const char* name, inum_t* inum, uint32_t* slot) {
@@ -758,7 +775,7 @@ int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
         return r;
     }
     inode_ref ir(io_);
-    if ((r = dir_add(dir, name, i)) == 0) {
+    if ((r = dir_add(dir, dirnum, name, i)) == 0) {
         r = get_inode(i, ir);
     }
     if (r < 0) {
@@ -810,6 +827,7 @@ int fs::unlink(inum_t dirnum, const char* name, inum_t* inum) {
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, slot);
     return drop_link(*this, *inum);
 }
 
@@ -861,6 +879,7 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, fslot);
     if ((r = drop_link(*this, ti)) < 0) {
         return r;
     }
