@@ -13,7 +13,11 @@
 // the next get retries, while tasks that waited for that load still hold
 // references to it and must each see the error; dirty is cleared under
 // the exclusive content lock, *before* the transfer, so a change made
-// after write_back starts is not lost (write_end sets it again).
+// after write_back starts is not lost (write_end sets it again). Runs
+// (sync, write_back_range, prefetch) keep every one of these rules per
+// entry: each entry of a run written is under its own content lock, taken
+// in ascending block order; prefetch never waits for a slot nor writes one
+// back, so it cannot deadlock against the tasks whose slots it skips.
 #include "bufcache.hh"
 #include <new>
 #include "abi/errno.hh"
