@@ -784,8 +784,20 @@ int fs::truncate(inum_t inum, uint64_t size) {
 // --- directories -----------------------------------------------------------
 
 // Points *de at entry `slot` of directory `dir`, holding its block in hb.
-int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
+// With `held_fbi`, a slot in the block hb already holds (file block
+// *held_fbi) is found without mapping again (a scan would otherwise walk
+// the extents, and get an indirect block, once per slot).
+int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi) {
     uint64_t byte = uint64_t(slot) * direntsize;
+    uint32_t fbi = uint32_t(byte / blocksize);
+    if (held_fbi && *held_fbi == fbi && hb.data()) {
+        *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
+        return 0;
+    }
+    if (held_fbi) {
+        *held_fbi = UINT32_MAX;
+    }
     blocknum_t bn;
     uint32_t run;
     if (int r = map(dir, uint32_t(byte / blocksize), &bn, &run); r < 0) {
@@ -797,6 +809,9 @@ int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
     if (int r = hb.hold(bn); r < 0) {
         return r;
     }
+    if (held_fbi) {
+        *held_fbi = fbi;
+    }
     *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
     return 0;
 }
@@ -806,10 +821,11 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir.size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum != 0 && name_equal(de->name, name)) {
@@ -825,18 +841,27 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
 
 // Writes an entry into the first empty slot, or appends one (growing the
 // directory by a block when its last block is full).
-int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
+int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     dirent* de = nullptr;
-    for (uint32_t s = 0; s != nslots && !de; ++s) {
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+    // Slots before the hint are known to be in use (the directory's lock
+    // is held from the last change of the hint on).
+    uint32_t s = dirnum == dir_hint_inum_ && dir_hint_slot_ < nslots ? dir_hint_slot_ : 0;
+    if (dirnum == dir_hint_inum_ && dir_hint_slot_ >= nslots) {
+        s = nslots;
+    }
+    for (; s != nslots; ++s) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
-        if (de->inum != 0) {
-            de = nullptr;
+        if (de->inum == 0) {
+            break;
         }
+        de = nullptr;
     }
+    uint32_t used = s;                  // the slot the new entry takes
     if (!de) {
         if (uint64_t(dir->size) + direntsize > maxsize) {
             return E_FBIG;
@@ -860,7 +885,16 @@ int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
     set_name(de, name);
     de->inum = inum;
     hb.write_end();
+    dir_hint_inum_ = dirnum;
+    dir_hint_slot_ = used + 1;
     return 0;
+}
+
+// Slot `slot` of directory `dirnum` was just emptied: a create may take it.
+void fs::dir_slot_emptied(inum_t dirnum, uint32_t slot) {
+    if (dirnum == dir_hint_inum_ && slot < dir_hint_slot_) {
+        dir_hint_slot_ = slot;
+    }
 }
 
 int fs::dir_lookup(inum_t dirnum, const char* name, inum_t* inum, uint32_t* slot) {
@@ -892,7 +926,7 @@ int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
         return r;
     }
     inode_ref ir(io_);
-    if ((r = dir_add(dir, name, i)) == 0) {
+    if ((r = dir_add(dir, dirnum, name, i)) == 0) {
         r = get_inode(i, ir);
     }
     if (r < 0) {
@@ -944,6 +978,7 @@ int fs::unlink(inum_t dirnum, const char* name, inum_t* inum) {
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, slot);
     return drop_link(*this, *inum);
 }
 
@@ -995,6 +1030,7 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, fslot);
     if ((r = drop_link(*this, ti)) < 0) {
         return r;
     }
@@ -1013,10 +1049,11 @@ int fs::dir_entry(inum_t dirnum, size_t index, char* name, inum_t* inum) {
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum == 0) {

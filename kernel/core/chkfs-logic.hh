@@ -122,6 +122,11 @@ struct fs {
     superblock sb_;
     blocknum_t alloc_hint_;             // [bitmap lock] where searches start
     inum_t inode_hint_ = 2;             // [caller's create lock]
+    // [the directory's lock] No slot of directory dir_hint_inum_ before
+    // dir_hint_slot_ is empty (a create's search for an empty slot starts
+    // there; unlink and rename lower it when they empty a slot).
+    inum_t dir_hint_inum_ = 0;
+    uint32_t dir_hint_slot_ = 0;
 
     // A write is done in chunks of at most this many blocks, each its own
     // transaction.
@@ -209,8 +214,12 @@ private:
     int zero_tail(inode_ref& ir);
     int bitmap_set(blocknum_t first, uint32_t count, bool free);
     int dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slot);
-    int dir_add(inode_ref& dir, const char* name, inum_t inum);
-    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de);
+    int dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum);
+    void dir_slot_emptied(inum_t dirnum, uint32_t slot);
+    // held_fbi: (optional) the directory block index hb holds, kept by a
+    // caller scanning slot after slot, so each block is mapped once.
+    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi = nullptr);
 };
 
 }  // namespace chkfs

@@ -923,6 +923,44 @@ TEST_F(Fs, DirectoryGrowsIntoMoreBlocks) {
     expect_clean("emptied");
 }
 
+// A create takes the first empty slot even after creates moved the
+// search's starting point on (fs::dir_add starts after the slots known to
+// be used): slots emptied by unlink and by rename over a name are found.
+TEST_F(Fs, CreateReusesSlotsEmptiedAfterCreates) {
+    make({}, 1024, 128);
+    for (int k = 0; k != 40; ++k) {
+        create("f" + std::to_string(k));
+    }
+    auto slot_of = [&](const std::string& want) {
+        char name[maxnamelen + 1];
+        inum_t i;
+        for (size_t k = 0; fs_->dir_entry(root_inum, k, name, &i) == 1; ++k) {
+            if (want == name) {
+                return int(k);
+            }
+        }
+        return -1;
+    };
+    inum_t got;
+    ASSERT_EQ(fs_->unlink(root_inum, "f35", &got), 0);
+    ASSERT_EQ(fs_->free_inode(got), 0);
+    ASSERT_EQ(fs_->unlink(root_inum, "f5", &got), 0);
+    ASSERT_EQ(fs_->free_inode(got), 0);
+    create("g");                        // f5's slot, the first empty one
+    EXPECT_EQ(slot_of("g"), 5);
+    create("h");                        // then f35's (listed after 34 others)
+    EXPECT_EQ(slot_of("h"), 35);
+    inum_t replaced;
+    ASSERT_EQ(fs_->rename(root_inum, "f2", "f30", &replaced), 0);   // empties f2's slot
+    ASSERT_EQ(fs_->free_inode(replaced), 0);
+    create("i");
+    EXPECT_EQ(slot_of("i"), 2);
+    create("j");                        // no empty slot left: appended
+    EXPECT_EQ(slot_of("j"), 40);
+    EXPECT_EQ(ino(root_inum).size, 41 * direntsize);
+    expect_clean("slots reused");
+}
+
 TEST_F(Fs, RenameInPlaceAndReplacing) {
     make({{"a", bytes("AAA")}, {"b", bytes("BBBB")}, {"c", bytes("C")}});
     inum_t ia = lookup("a"), ib = lookup("b");
