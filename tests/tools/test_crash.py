@@ -81,6 +81,31 @@ class DurableState(unittest.TestCase):
         self.assertEqual(st.flux, {"cw2", "cw3", "cw4"})
         self.assertEqual(crashtest.before_cut(LOG), LOG)
 
+    def test_workers_are_tracked_apart(self):
+        # Two workers (p-crashwork with P = 2), their lines interleaved; p1's
+        # second report is cut off, p0's is complete.
+        text = ("crashwork: start 9\n"
+                "crashwork: p0 durable 0\ncrashwork: p1 durable 0\n"
+                "crashwork: p0 end 0\ncrashwork: p1 end 0\n"
+                "crashwork: p0 touch cw0_1\ncrashwork: p1 touch cw1_2\n"
+                "crashwork: p1 durable 1\ncrashwork: p0 durable 1\n"
+                "crashwork: p1 file cw1_2 7 0000000a\n"
+                "crashwork: p0 file cw0_1 3 0000000b\ncrashwork: p0 end 1\n"
+                "crashwork: p0 touch cw0_4 cw0_1\n")
+        st = crashtest.durable_state(text)
+        self.assertEqual(st.durable, {"cw0_1": (3, "0000000b")})
+        self.assertEqual(st.flux, {"cw0_4", "cw0_1", "cw1_2"})
+        self.assertEqual(st.checker_input(), ["any cw0_1", "any cw0_4", "any cw1_2"])
+        st = crashtest.durable_state(text + "crashwork: p1 end 1\ncrashwork: done\n")
+        self.assertTrue(st.done)
+        self.assertEqual(st.checker_input(),
+                         ["any cw0_1", "any cw0_4", "expect cw1_2 7 0000000a"])
+        self.assertEqual(st.report, "p0:1 p1:1")
+        # A worker with no complete report checks nothing of its own.
+        st = crashtest.durable_state("crashwork: p0 durable 0\ncrashwork: p0 end 0\n"
+                                     "crashwork: p1 touch cw1_0\n")
+        self.assertEqual(st.checker_input(), [])
+
 
 class MemfsSelftest(unittest.TestCase):
     def test_workload_and_checker_on_memfs(self):
