@@ -1,11 +1,12 @@
 // bufcache_lookup_cost.cc — what a get costs as the cache grows: cached
 // blocks (hits) and uncached ones (a clean victim evicted, the block read
 // from a ramdisk), each timed with the TSC over 512 gets, the fastest of 9
-// rounds, in a 128-slot and a 1024-slot cache. The index is O(1): a hit
-// in the big cache must cost less than twice one in the small cache (the
-// linear scan it replaced cost ~8× as much). Booted under
-// `-icount shift=0` the figures are guest instructions (docs/bufcache.md
-// gives the numbers before and after the hash table).
+// rounds, in a 128-slot and a 1024-slot cache. The index is O(1): a get
+// that misses in the big cache must cost less than twice one in the small
+// cache (with the linear scan it replaced, which looked at every slot to
+// find nothing, it cost 6× as much). Booted under `-icount shift=0` the
+// figures are guest instructions (docs/bufcache.md gives them before and
+// after the hash table).
 //! expect: ktest bufcache_lookup_cost: passed
 //! ncpu: 1
 #include "bufcache.hh"
@@ -67,5 +68,5 @@ KTEST(bufcache_lookup_cost) {
                "1024 slots: hit %lu, miss %lu (TSC per get)\n",
                (unsigned long) small.hit, (unsigned long) small.miss,
                (unsigned long) big.hit, (unsigned long) big.miss);
-    assert_lt(big.hit, 2 * small.hit);
+    assert_lt(big.miss, 2 * small.miss);
 }
