@@ -1,9 +1,11 @@
 """test_crash.py — the crash tests' own logic (scripts/crashtest.py): what
 p-crashwork's log says is durable (durable_state), for logs cut off
-anywhere; and the workload and checker programs end to end on the memory
-file system (crashtest.py --memfs-selftest: one boot, the checker must
-catch a wrong CRC and pass on the true state); and the short crash test
-on the disk (two trials). Run by `make check` as the tool tests
+anywhere, with one worker or several interleaved; and the workload and
+checker programs end to end on the memory file system (crashtest.py
+--memfs-selftest: one boot, the checker must catch a wrong CRC and pass on
+the true state; once more with four workers on 4 CPUs); and the short
+crash test on the disk (two trials, 1 CPU; `make crashtest NCPU=4` runs
+the 4-CPU trials). Run by `make check` as the tool tests
 tools/test_crash.*.
 
 Easy to get wrong: a killed QEMU leaves a log that ends inside a line or
@@ -115,6 +117,15 @@ class MemfsSelftest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("a wrong CRC is caught", r.stdout)
         self.assertIn("succeeded!", r.stdout)
+
+    def test_four_workers_on_memfs(self):
+        # --ncpu 4: four workload processes at once, their lines interleaved.
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
+                            "--memfs-selftest", "--seed", "41", "--ncpu", "4"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("a wrong CRC is caught", r.stdout)
+        self.assertRegex(r.stdout, r"report p0:\d+ p1:\d+ p2:\d+ p3:\d+")
 
 
 class CrashTrials(unittest.TestCase):
