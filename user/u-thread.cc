@@ -319,6 +319,9 @@ extern "C" void activation_entry(void* slotp) {
 }
 
 int uthread_pool_start(int nkthreads) {
+    if (nkthreads == 0) {
+        nkthreads = min(max(sys_ncpu(), 1), NKT);      // one per CPU
+    }
     if (nkthreads < 1 || nkthreads > NKT) {
         return E_INVAL;
     }

@@ -36,14 +36,15 @@
 //
 // Pool of kernel threads (docs/activations.md, "User threads on several
 // kernel threads"):
-//   int uthread_pool_start(int n)
+//   int uthread_pool_start(int n = 0)
 //       Runs the library's threads on n kernel threads: the caller's and
 //       n - 1 more from sys_clone, each with its own activations and an
-//       idle loop that takes threads from the shared run queue. Call once,
-//       from the main thread, before or after creating threads. Without
-//       it everything runs on the caller's kernel thread, as a pool of 1.
-//       Returns 0; E_INVAL (n outside [1, ACT_MAX_THREADS], or called
-//       twice or from another thread); sys_page_alloc's or sys_clone's
+//       idle loop that takes threads from the shared run queue. n = 0 (the
+//       default) means one per CPU: sys_ncpu(), at most ACT_MAX_THREADS.
+//       Call once, from the main thread, before or after creating threads.
+//       Without it everything runs on the caller's kernel thread, as a
+//       pool of 1. Returns 0; E_INVAL (n outside [0, ACT_MAX_THREADS], or
+//       called twice or from another thread); sys_page_alloc's or sys_clone's
 //       error (the members started so far stay); E_AGAIN if a member got
 //       no activation control block (more than ACT_MAX_THREADS kernel
 //       threads in the process).
@@ -116,7 +117,7 @@ uthread* uthread_self();
 int uthread_id(const uthread* t);
 uint64_t uthread_preemptions();
 
-int uthread_pool_start(int nkthreads);
+int uthread_pool_start(int nkthreads = 0);
 int uthread_pool_size();
 int uthread_pool_kthread(int m);
 pid_t uthread_pool_tid(int m);

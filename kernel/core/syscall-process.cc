@@ -11,6 +11,7 @@
 #include "abi/errno.hh"
 #include "activation.hh"
 #include "arch/insns.hh"
+#include "cpustate.hh"
 #include "kalloc.hh"
 #include "log.hh"
 #include "backtrace.hh"
@@ -155,6 +156,11 @@ int syscall_getusage(ctx c, usage* u) {
     result.free_pages = kalloc_free_pages();
     result.allocated_pages = kalloc_allocated_pages();
     return copy_to_user(user_pt(c), uva(u), &result, sizeof(result));
+}
+
+// The CPUs that came up at boot (ncpu is fixed before the first process).
+int syscall_ncpu(ctx) {
+    return ncpu;
 }
 
 pid_t syscall_clone(ctx c, char* stack_top) {

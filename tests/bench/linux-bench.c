@@ -31,6 +31,19 @@
  *   fork-exit-waitpid    fork, child _exit(0), parent waitpid
  *   fork-exec-exit-waitpid  fork, child execs linux-true (static, no C
  *                        library, exits at once), parent waitpid
+ *   kthread-create-join  raw clone of a thread (CLONE_VM and the rest of a
+ *                        thread's flags, CLONE_CHILD_CLEARTID) that at once
+ *                        calls exit, its creator waiting on the cleared
+ *                        tid word with FUTEX_WAIT; per round (no glibc:
+ *                        as Nuthatch's p-bench-kthread, raw clone + exit)
+ *   uthread-wake-other   (the smp2 guest, two CPUs) a thread pinned to CPU
+ *                        1 blocked in pthread_cond_wait is signalled by a
+ *                        thread pinned to CPU 0, which then spins for its
+ *                        answer; TSC from just before the signal to the
+ *                        waiter's return from pthread_cond_wait (glibc's
+ *                        condition variable: futex wake, an IPI, the idle
+ *                        CPU switching to the waiter), as Nuthatch's
+ *                        p-bench-uthread-pool
  *   signal-roundtrip     raise(SIGUSR1) -> empty handler -> return
  *   uthread-switch       two user contexts alternating with swapcontext
  *                        (glibc's user-level switch, which also sets the
@@ -68,6 +81,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <ucontext.h>
+#include <linux/futex.h>
 #include <sys/io.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -313,6 +327,125 @@ static void thread_round(void* arg) {
 static void bench_thread_create(void) {
     static int token;
     run_rounds("thread-create-join", iters(2000, 200), thread_round, &token);
+}
+
+/* kthread-create-join: the child runs on `kthread_stack` but touches no
+ * memory at all: it calls exit(0) at once (the kernel then clears the tid
+ * word and wakes the futex), so one stack serves every round. */
+static char kthread_stack[16384] __attribute__((aligned(16)));
+static volatile int kthread_tid;
+
+static void kthread_round(void* arg) {
+    (void) arg;
+    long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
+        | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+    long ret;
+    register long r10 __asm__("r10") = (long) &kthread_tid;     /* child_tid */
+    register long r8 __asm__("r8") = 0;                          /* tls */
+    __asm__ volatile("syscall\n\t"
+                     "testq %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "movl $60, %%eax\n\t"        /* SYS_exit (the thread only) */
+                     "xorl %%edi, %%edi\n\t"
+                     "syscall\n\t"
+                     "ud2\n"
+                     "1:"
+                     : "=a"(ret)
+                     : "0"((long) SYS_clone), "D"(flags),
+                       "S"(kthread_stack + sizeof(kthread_stack)), "d"(&kthread_tid),
+                       "r"(r10), "r"(r8)
+                     : "rcx", "r11", "memory");
+    if (ret < 0) {
+        fprintf(stderr, "clone: %ld\n", ret);
+        fail();
+    }
+    int tid;
+    while ((tid = kthread_tid) != 0) {
+        syscall(SYS_futex, &kthread_tid, FUTEX_WAIT, tid, NULL, NULL, 0);
+    }
+}
+
+static void bench_kthread_create(void) {
+    run_rounds("kthread-create-join", iters(2000, 200), kthread_round, NULL);
+}
+
+/* uthread-wake-other (see the list at the top). */
+enum { WAKE_SETTLE = 20000 };   /* TSC ticks between "queued" and the signal */
+static pthread_mutex_t wake_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
+static volatile int wake_waiting, wake_go;
+static volatile uint64_t wake_t_signal, wake_t_woken, wake_answered;
+static long wake_rounds;
+
+static void pin_to(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+        perror("sched_setaffinity");
+    }
+}
+
+static void* wake_waiter(void* arg) {
+    (void) arg;
+    pin_to(1);
+    for (long r = 1; r <= wake_rounds; ++r) {
+        pthread_mutex_lock(&wake_m);
+        wake_waiting = 1;
+        while (!wake_go) {
+            pthread_cond_wait(&wake_cv, &wake_m);
+        }
+        wake_t_woken = rdtsc();
+        wake_go = 0;
+        pthread_mutex_unlock(&wake_m);
+        __atomic_store_n(&wake_answered, r, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void bench_wake_other(void) {
+    const long ITERS = iters(1000, 100);
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        printf("bench-info: uthread-wake-other needs 2 CPUs, skipped\n");
+        return;
+    }
+    uint64_t per[TRIALS];
+    wake_rounds = (TRIALS + 1) * ITERS;
+    pin_to(0);
+    pthread_t th;
+    if (pthread_create(&th, NULL, wake_waiter, NULL) != 0) {
+        fprintf(stderr, "pthread_create failed\n");
+        fail();
+    }
+    uint64_t round = 0;
+    for (int t = -1; t < TRIALS; ++t) {
+        uint64_t sum = 0;
+        for (long i = 0; i < ITERS; ++i) {
+            ++round;
+            while (!wake_waiting) {
+                __builtin_ia32_pause();
+            }
+            pthread_mutex_lock(&wake_m);
+            wake_waiting = 0;
+            for (uint64_t s = rdtsc(); rdtsc() - s < WAKE_SETTLE;) {
+                __builtin_ia32_pause();
+            }
+            wake_go = 1;
+            wake_t_signal = rdtsc();
+            pthread_cond_signal(&wake_cv);
+            pthread_mutex_unlock(&wake_m);
+            while (__atomic_load_n(&wake_answered, __ATOMIC_ACQUIRE) != round) {
+                __builtin_ia32_pause();
+            }
+            sum += wake_t_woken - wake_t_signal;
+        }
+        if (t >= 0) {
+            per[t] = sum / ITERS;
+        }
+    }
+    pthread_join(th, NULL);
+    pin_to(0);
+    report("uthread-wake-other", per, TRIALS, ITERS);
 }
 
 static volatile sig_atomic_t signals;
@@ -726,6 +859,7 @@ static const struct {
     {"fork-exec-exit-waitpid", bench_exec},
     {"uthread-switch", bench_uthread_switch},
     {"thread-create-join", bench_thread_create},
+    {"kthread-create-join", bench_kthread_create},
     {"compute-loop", bench_compute_plain},
     {"compute-loop-timer", bench_compute_timer},
     {"pipe-pingpong", bench_pipe_pingpong},
@@ -795,11 +929,14 @@ int main(int argc, char** argv) {
         timer_hz = atol(argv[argc - 1]);
     }
     int disk = 0;           /* the disk guest: the fs rows only, on ext4 */
+    int smp2 = 0;           /* the smp2 guest: the two-CPU row only */
     for (int i = 1; i < argc; ++i) {
         disk |= strcmp(argv[i], "disk") == 0;
+        smp2 |= strcmp(argv[i], "smp2") == 0;
     }
     if (guest) {
-        printf("bench: linux-guest start, timer %ld Hz%s\n", timer_hz, disk ? ", disk" : "");
+        printf("bench: linux-guest start, timer %ld Hz%s\n", timer_hz,
+               disk ? ", disk" : smp2 ? ", smp2" : "");
         report_kernel();
     }
     tsc_rate();
@@ -808,11 +945,14 @@ int main(int argc, char** argv) {
             fail();
         }
         bench_fs();
+    } else if (guest && smp2) {
+        bench_wake_other();
     } else {
         for (size_t i = 0; i < sizeof(benchmarks) / sizeof(benchmarks[0]); ++i) {
             benchmarks[i].run();
         }
         if (!guest) {
+            bench_wake_other();
             bench_fs_native();
         }
     }

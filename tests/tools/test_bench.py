@@ -143,6 +143,16 @@ class parse_test(unittest.TestCase):
         self.assertEqual(bench.verdict(0.5, None, 0.4), "n/a")
         self.assertIsNone(bench.verdict(None, 0.1, 0.1))
 
+    def test_two_cpu_rows_are_judged_on_ns_alone(self):
+        """The 2-CPU rows have no insns figures (no icount pass): their
+        verdict is the ns ratio's, and each is booted on its CPU count."""
+        self.assertEqual(bench.verdict(0.5, None, 0.4, ns_only=True), "met")
+        self.assertEqual(bench.verdict(0.5, None, 0.6, ns_only=True), "missed")
+        self.assertEqual(bench.verdict(0.5, None, None, ns_only=True), "n/a")
+        smp_rows = [r for r in bench.ROWS if r[1] in bench.SMP_KEYS]
+        self.assertEqual(len(smp_rows), len(bench.SMP_KEYS))
+        self.assertEqual(bench.SMP_PROGRAMS.get("bench-uthread-pool"), 2)
+
     def test_every_row_names_figures_both_sides_print(self):
         """Each row's names exist: Nuthatch's in a user/p-bench-*.cc or
         p-act-bench, Linux's in tests/bench/linux-bench.c."""
