@@ -6,11 +6,13 @@ obj/chkfsck, boot the checker p-crashcheck on the same image and tell it
 what the workload had synced, and report each trial.
 
     crashtest.py [--trials N] [--seed S] [--only I] [--mode kill|diskfail|both]
-                 [--ncpu N] [--keep DIR] [--timeout SECONDS]
+                 [--ncpu N] [--cmdline WORDS] [--keep DIR] [--timeout SECONDS]
     crashtest.py --memfs-selftest [--seed S]
 
 --ncpu N boots the guests with N CPUs, and the workload then runs
 min(N, 4) processes at once, each with its own files and reports.
+--cmdline adds kernel command-line words to every boot (`make crashtest
+BUFCACHE=4` passes bufcache=4: a tiny buffer cache).
 Two ways to crash: `kill` sends SIGKILL to QEMU a random time after the
 workload started (anywhere in its run, which trial 0 measures); `diskfail`
 boots with `diskfail=N` (kernel/dev/faultdisk.cc), so every block write
@@ -265,7 +267,7 @@ def run_trial(i, seed, mode, o, workdir, calibration):
     work_seed = rng.randrange(1, 2**31)
     image = os.path.join(workdir, f"trial-{i}.img")
     subprocess.run(["cp", "--sparse=always", IMAGE, image], check=True)
-    cmdline = "harness run=crashwork"
+    cmdline = ("harness run=crashwork " + o.cmdline).strip()
     kill_after = None
     if i == 0:
         cmdline += " diskfail=2147483647"       # counts writes, drops none
@@ -300,7 +302,8 @@ def run_trial(i, seed, mode, o, workdir, calibration):
     res.words.append(f"fsck clean ({len(replayed)} to replay)")
 
     lines = st.checker_input()
-    log2, status2, _, _ = boot("harness run=crashcheck", image, o.ncpu, workdir, f"trial-{i}-check",
+    log2, status2, _, _ = boot(("harness run=crashcheck " + o.cmdline).strip(), image, o.ncpu,
+                               workdir, f"trial-{i}-check",
                                "\n".join(lines + ["end"]) + "\n", timeout=o.timeout)
     m = re.search(r"crashcheck: .*succeeded!", log2)
     if status2 != EXIT_PASS or not m:
@@ -363,6 +366,8 @@ def main(argv):
     p.add_argument("--mode", choices=("kill", "diskfail", "both"), default="both")
     p.add_argument("--ncpu", type=int, default=1,
                    help="CPUs of the guest; the workload runs one process per CPU (at most 4)")
+    p.add_argument("--cmdline", default="",
+                   help="extra kernel command-line words for every boot (e.g. bufcache=4)")
     p.add_argument("--keep", help="keep images and logs in this directory")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--memfs-selftest", action="store_true")
