@@ -163,7 +163,7 @@ void bufcache::destroy() {
 // ---- bufcache: get and put ---------------------------------------------------
 
 size_t bufcache::bucket_of(blockdev* dev, uint64_t bn) const {
-    // Multiplicative hashing; the high bits are the well-mixed ones.
+    // Multiplicative hashing, the well-mixed high bits folded down.
     uint64_t h = bn * 0x9E3779B97F4A7C15ULL ^ (reinterpret_cast<uintptr_t>(dev) >> 4)
         * 0xC2B2AE3D27D4EB4FULL;
     h ^= h >> 29;
