@@ -314,11 +314,15 @@ $(O)/host/unit-tests: | $(O)/mkchkfs $(O)/chkfsck $(O)/kernel.elf
 
 # Crash tests (scripts/crashtest.py, docs/journal.md): a calibration run,
 # then N trials that crash the machine during p-crashwork and check the
-# disk. SEED=S repeats a run; CRASH_MODE=kill|diskfail|both.
+# disk. SEED=S repeats a run; CRASH_MODE=kill|diskfail|both; NCPU=N on the
+# command line boots N CPUs with N workload processes (default: 1 CPU);
+# BUFCACHE=N boots with an N-slot buffer cache.
 N ?= 10
 CRASH_MODE ?= both
 crashtest: all
-	python3 scripts/crashtest.py --trials $(N) --mode $(CRASH_MODE) $(if $(SEED),--seed $(SEED))
+	python3 scripts/crashtest.py --trials $(N) --mode $(CRASH_MODE) $(if $(SEED),--seed $(SEED)) \
+		--ncpu $(if $(filter command line,$(origin NCPU)),$(NCPU),1) \
+		$(if $(BUFCACHE),--cmdline bufcache=$(BUFCACHE))
 .PHONY: crashtest
 
 # ---------------------------------------------------------------------------

@@ -6,9 +6,13 @@ obj/chkfsck, boot the checker p-crashcheck on the same image and tell it
 what the workload had synced, and report each trial.
 
     crashtest.py [--trials N] [--seed S] [--only I] [--mode kill|diskfail|both]
-                 [--ncpu N] [--keep DIR] [--timeout SECONDS]
+                 [--ncpu N] [--cmdline WORDS] [--keep DIR] [--timeout SECONDS]
     crashtest.py --memfs-selftest [--seed S]
 
+--ncpu N boots the guests with N CPUs, and the workload then runs
+min(N, 4) processes at once, each with its own files and reports.
+--cmdline adds kernel command-line words to every boot (`make crashtest
+BUFCACHE=4` passes bufcache=4: a tiny buffer cache).
 Two ways to crash: `kill` sends SIGKILL to QEMU a random time after the
 workload started (anywhere in its run, which trial 0 measures); `diskfail`
 boots with `diskfail=N` (kernel/dev/faultdisk.cc), so every block write
@@ -93,33 +97,69 @@ def before_cut(text):
     return text[:m.start()] if m else text
 
 
+class workers_state:
+    """Several workers' states (p-crashwork with P > 1: lines tagged pI):
+    each worker's files are its own, so the checker's input is the union of
+    theirs; a worker with no complete report yet contributes nothing."""
+
+    def __init__(self, by_tag):
+        self.by_tag = by_tag
+        self.done = False
+        reported = {t: st for t, st in by_tag.items() if st.durable is not None}
+        self.durable = None
+        if reported:
+            self.durable = {}
+            for st in reported.values():
+                self.durable.update(st.durable)
+        self.report = " ".join(f"{t}:{st.report}" for t, st in sorted(reported.items())) or -1
+        self.flux = set().union(*(st.flux for st in by_tag.values()))
+        self.names = set().union(*(st.names for st in by_tag.values()))
+
+    def checker_input(self):
+        lines = []
+        for _, st in sorted(self.by_tag.items()):
+            lines += st.checker_input()
+        return lines
+
+
 def durable_state(text):
-    """Parses p-crashwork's output (possibly cut off anywhere)."""
-    st = state()
-    pending = None
+    """Parses p-crashwork's output (possibly cut off anywhere): a state,
+    or a workers_state when its lines carry worker tags."""
+    states = {}
+    pending = {}
+    done = False
     complete_lines = text.replace("\r", "").split("\n")
     if not text.endswith("\n"):
         complete_lines = complete_lines[:-1]       # a cut-off last line says nothing
     for line in complete_lines:
-        m = re.search(r"crashwork: (\w+)(.*)$", ANSI.sub("", line))
+        m = re.search(r"crashwork: (?:(p\d+) )?(\w+)(.*)$", ANSI.sub("", line))
         if not m:
             continue
-        word, rest = m.group(1), m.group(2).split()
+        tag, word, rest = m.group(1) or "", m.group(2), m.group(3).split()
+        if word == "done":
+            done = True
+            continue
+        st = states.setdefault(tag, state())
         if word == "touch":
             st.flux.update(rest)
             st.names.update(rest)
         elif word == "durable" and rest:
-            pending = (int(rest[0]), {})
-        elif word == "file" and pending is not None and len(rest) == 3:
-            pending[1][rest[0]] = (int(rest[1]), rest[2].lower())
+            pending[tag] = (int(rest[0]), {})
+        elif word == "file" and pending.get(tag) is not None and len(rest) == 3:
+            pending[tag][1][rest[0]] = (int(rest[1]), rest[2].lower())
             st.names.add(rest[0])
-        elif word == "end" and pending is not None and rest and int(rest[0]) == pending[0]:
-            st.report, st.durable = pending
+        elif word == "end" and pending.get(tag) is not None and rest \
+                and int(rest[0]) == pending[tag][0]:
+            st.report, st.durable = pending[tag]
             st.flux = set()
-            pending = None
-        elif word == "done":
-            st.done = True
-    return st
+            pending[tag] = None
+    tagged = {t: st for t, st in states.items() if t}
+    if tagged:
+        result = workers_state(tagged)
+    else:
+        result = states.get("", state())
+    result.done = done
+    return result
 
 
 # ---- booting ----
@@ -215,6 +255,11 @@ class trial_result:
         self.words.append("FAIL: " + why)
 
 
+def workers(o):
+    """p-crashwork's worker processes: one per CPU, at most 4."""
+    return max(1, min(4, o.ncpu))
+
+
 def run_trial(i, seed, mode, o, workdir, calibration):
     """Trial i. calibration: (seconds, block writes) of trial 0, or None."""
     rng = random.Random(seed)
@@ -222,7 +267,7 @@ def run_trial(i, seed, mode, o, workdir, calibration):
     work_seed = rng.randrange(1, 2**31)
     image = os.path.join(workdir, f"trial-{i}.img")
     subprocess.run(["cp", "--sparse=always", IMAGE, image], check=True)
-    cmdline = "harness run=crashwork"
+    cmdline = ("harness run=crashwork " + o.cmdline).strip()
     kill_after = None
     if i == 0:
         cmdline += " diskfail=2147483647"       # counts writes, drops none
@@ -235,7 +280,8 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         cmdline += f" diskfail={n}"
         res.words.append(f"workload seed {work_seed}, writes dropped after block write {n}")
     log, status, ran, debug = boot(cmdline, image, o.ncpu, workdir, f"trial-{i}-work",
-                                   f"{work_seed}\n", kill_after, r"crashwork: start", o.timeout)
+                                   f"{work_seed} {workers(o)}\n", kill_after, r"crashwork: start",
+                                   o.timeout)
     st = durable_state(before_cut(log))
     if i == 0:
         writes = block_writes(debug)
@@ -256,7 +302,8 @@ def run_trial(i, seed, mode, o, workdir, calibration):
     res.words.append(f"fsck clean ({len(replayed)} to replay)")
 
     lines = st.checker_input()
-    log2, status2, _, _ = boot("harness run=crashcheck", image, o.ncpu, workdir, f"trial-{i}-check",
+    log2, status2, _, _ = boot(("harness run=crashcheck " + o.cmdline).strip(), image, o.ncpu,
+                               workdir, f"trial-{i}-check",
                                "\n".join(lines + ["end"]) + "\n", timeout=o.timeout)
     m = re.search(r"crashcheck: .*succeeded!", log2)
     if status2 != EXIT_PASS or not m:
@@ -292,7 +339,7 @@ def memfs_selftest(o, workdir):
         return ("crashcheck\n" + "\n".join(bad + ["end"]) + "\n"
                 + "crashcheck\n" + "\n".join(good + ["end"]) + "\nexit\n")
 
-    log, status, _, _ = boot("harness run=sh", None, o.ncpu, workdir, "selftest", f"crashwork\n{seed}\n",
+    log, status, _, _ = boot("harness run=sh", None, o.ncpu, workdir, "selftest", f"crashwork\n{seed} {workers(o)}\n",
                              timeout=o.timeout, respond=(r"crashwork: done", answer))
     st = out.get("state")
     where = f"log: {workdir}/selftest.serial.log"
@@ -317,7 +364,10 @@ def main(argv):
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--only", type=int, default=None, help="run trial I only (with trial 0 first)")
     p.add_argument("--mode", choices=("kill", "diskfail", "both"), default="both")
-    p.add_argument("--ncpu", type=int, default=1)
+    p.add_argument("--ncpu", type=int, default=1,
+                   help="CPUs of the guest; the workload runs one process per CPU (at most 4)")
+    p.add_argument("--cmdline", default="",
+                   help="extra kernel command-line words for every boot (e.g. bufcache=4)")
     p.add_argument("--keep", help="keep images and logs in this directory")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--memfs-selftest", action="store_true")
@@ -337,8 +387,9 @@ def main(argv):
             if not os.path.exists(path):
                 print(f"crashtest: {path} is missing (run make first)")
                 return 2
-        print(f"crashtest: seed {o.seed}, {o.trials} trials, mode {o.mode} "
-              f"(replay one: --seed {o.seed} --only I)", flush=True)
+        print(f"crashtest: seed {o.seed}, {o.trials} trials, mode {o.mode}, {o.ncpu} CPU(s), "
+              f"{workers(o)} worker(s) (replay one: --seed {o.seed} --ncpu {o.ncpu} --only I)",
+              flush=True)
         indices = [0] + ([o.only] if o.only else list(range(1, o.trials + 1)))
         calibration = None
         passed = failed = 0

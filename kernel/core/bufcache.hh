@@ -97,7 +97,8 @@ struct bcentry {
     unsigned pins_ = 0;             // [C] journal pins
     bool dirty_ = false;            // [C] changed since last written home
     int load_error_ = 0;            // [C] what a failed load returned
-    list_links lru_links_;          // [C] on cache_->lru_, oldest first
+    list_links lru_links_;          // [C] on cache_->lru_ (oldest first) unless pinned
+    bcentry* hash_next_ = nullptr;  // [C] next in its hash bucket (valid/loading only)
     unsigned char* data_ = nullptr; // BUFCACHE_BLOCKSIZE bytes (a kalloc'd page)
     rwlock content_;                // changes to data_ vs write-back
 
@@ -129,6 +130,7 @@ struct bcstats {
     uint64_t evictions;     // valid blocks dropped to reuse their slot
     uint64_t waits;         // get slept because every slot was in use
     uint64_t reliefs;       // reserve asked the pin owners to release pins
+    uint64_t probes;        // entries looked at by lookups and victim searches
 };
 
 struct bufcache {
@@ -237,7 +239,13 @@ private:
     mutable spinlock lock_;
     bcentry* slots_ = nullptr;                  // [nslots_], constant after init
     size_t nslots_ = 0;
-    list<bcentry, &bcentry::lru_links_> lru_;   // [lock_] every slot, least recently used first
+    // The index: every valid or loading entry is in bucket
+    // hash(dev, bn) & (nbuckets_ - 1); failed and empty ones are in none.
+    bcentry** buckets_ = nullptr;               // [lock_] nbuckets_ chains, constant size
+    size_t nbuckets_ = 0;                       // a power of two ≥ 2 × nslots_
+    // Every unpinned slot, least recently used first; empty and failed
+    // slots go to the front (they are the first victims).
+    list<bcentry, &bcentry::lru_links_> lru_;   // [lock_]
     size_t pinned_ = 0;                         // [lock_] entries with pins_ > 0
     size_t reserved_ = 0;                       // [lock_] sum of resv_[].n
     size_t long_lived_ = 0;                     // [lock_]
@@ -255,6 +263,7 @@ private:
     };
     pin_hook pin_release_[max_pin_release] = {};    // [lock_]
     size_t npin_release_ = 0;                   // [lock_]
+    uint64_t probes_ = 0;                       // [lock_] see bcstats::probes
     bool (*exempt_)(blockdev*, uint64_t, void*) = nullptr;     // [lock_]
     void* exempt_arg_ = nullptr;                // [lock_]
     wait_queue slot_wait_;                      // a slot may have become free
@@ -265,6 +274,9 @@ private:
     } stats_ = {};
 
     bcentry* find_locked(blockdev* dev, uint64_t bn);
+    size_t bucket_of(blockdev* dev, uint64_t bn) const;
+    void hash_insert_locked(bcentry* e);
+    void hash_remove_locked(bcentry* e);
     bcentry* victim_locked();
     int write_back_ref(bcentry* e);
     int write_run_ref(bcentry** es, size_t n, bool wait);

@@ -44,6 +44,17 @@ public:
         head_.prev_->next_ = l;
         head_.prev_ = l;
     }
+    void push_front(T* x) {
+        list_links* l = &(x->*links);
+        assert(!l->is_linked());
+        if (!head_.next_) {
+            head_.prev_ = head_.next_ = &head_;
+        }
+        l->next_ = head_.next_;
+        l->prev_ = &head_;
+        head_.next_->prev_ = l;
+        head_.next_ = l;
+    }
     static void erase(T* x) {
         list_links* l = &(x->*links);
         assert(l->is_linked());

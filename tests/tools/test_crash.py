@@ -1,9 +1,11 @@
 """test_crash.py — the crash tests' own logic (scripts/crashtest.py): what
 p-crashwork's log says is durable (durable_state), for logs cut off
-anywhere; and the workload and checker programs end to end on the memory
-file system (crashtest.py --memfs-selftest: one boot, the checker must
-catch a wrong CRC and pass on the true state); and the short crash test
-on the disk (two trials). Run by `make check` as the tool tests
+anywhere, with one worker or several interleaved; and the workload and
+checker programs end to end on the memory file system (crashtest.py
+--memfs-selftest: one boot, the checker must catch a wrong CRC and pass on
+the true state; once more with four workers on 4 CPUs); and the short
+crash test on the disk (two trials, 1 CPU; `make crashtest NCPU=4` runs
+the 4-CPU trials). Run by `make check` as the tool tests
 tools/test_crash.*.
 
 Easy to get wrong: a killed QEMU leaves a log that ends inside a line or
@@ -81,6 +83,31 @@ class DurableState(unittest.TestCase):
         self.assertEqual(st.flux, {"cw2", "cw3", "cw4"})
         self.assertEqual(crashtest.before_cut(LOG), LOG)
 
+    def test_workers_are_tracked_apart(self):
+        # Two workers (p-crashwork with P = 2), their lines interleaved; p1's
+        # second report is cut off, p0's is complete.
+        text = ("crashwork: start 9\n"
+                "crashwork: p0 durable 0\ncrashwork: p1 durable 0\n"
+                "crashwork: p0 end 0\ncrashwork: p1 end 0\n"
+                "crashwork: p0 touch cw0_1\ncrashwork: p1 touch cw1_2\n"
+                "crashwork: p1 durable 1\ncrashwork: p0 durable 1\n"
+                "crashwork: p1 file cw1_2 7 0000000a\n"
+                "crashwork: p0 file cw0_1 3 0000000b\ncrashwork: p0 end 1\n"
+                "crashwork: p0 touch cw0_4 cw0_1\n")
+        st = crashtest.durable_state(text)
+        self.assertEqual(st.durable, {"cw0_1": (3, "0000000b")})
+        self.assertEqual(st.flux, {"cw0_4", "cw0_1", "cw1_2"})
+        self.assertEqual(st.checker_input(), ["any cw0_1", "any cw0_4", "any cw1_2"])
+        st = crashtest.durable_state(text + "crashwork: p1 end 1\ncrashwork: done\n")
+        self.assertTrue(st.done)
+        self.assertEqual(st.checker_input(),
+                         ["any cw0_1", "any cw0_4", "expect cw1_2 7 0000000a"])
+        self.assertEqual(st.report, "p0:1 p1:1")
+        # A worker with no complete report checks nothing of its own.
+        st = crashtest.durable_state("crashwork: p0 durable 0\ncrashwork: p0 end 0\n"
+                                     "crashwork: p1 touch cw1_0\n")
+        self.assertEqual(st.checker_input(), [])
+
 
 class MemfsSelftest(unittest.TestCase):
     def test_workload_and_checker_on_memfs(self):
@@ -90,6 +117,15 @@ class MemfsSelftest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertIn("a wrong CRC is caught", r.stdout)
         self.assertIn("succeeded!", r.stdout)
+
+    def test_four_workers_on_memfs(self):
+        # --ncpu 4: four workload processes at once, their lines interleaved.
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "crashtest.py"),
+                            "--memfs-selftest", "--seed", "41", "--ncpu", "4"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("a wrong CRC is caught", r.stdout)
+        self.assertRegex(r.stdout, r"report p0:\d+ p1:\d+ p2:\d+ p3:\d+")
 
 
 class CrashTrials(unittest.TestCase):
