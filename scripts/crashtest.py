@@ -232,8 +232,8 @@ def read(path):
         return ""
 
 
-def fsck(image):
-    r = subprocess.run([CHKFSCK, image], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def fsck(image, strict=False):
+    r = subprocess.run([CHKFSCK] + (["-S"] if strict else []) + [image], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return r.returncode, r.stdout
 
 
@@ -294,7 +294,9 @@ def run_trial(i, seed, mode, o, workdir, calibration):
         res.words.append("the budget outlasted the run")
     res.words.append(f"durable report {st.report}" if st.durable is not None else "nothing synced")
 
-    code, out = fsck(image)
+    if o.keep:
+        shutil.copyfile(image, os.path.join(workdir, f"trial-{i}-crash.img"))
+    code, out = fsck(image, strict=True)     # -S: as strict as Chickadee's checker
     replayed = re.findall(r"replayed transaction", out)
     if code != 0:
         res.fail("chkfsck after the crash: " + " | ".join(l for l in out.splitlines() if "error" in l)[:300])
@@ -368,7 +370,8 @@ def main(argv):
                    help="CPUs of the guest; the workload runs one process per CPU (at most 4)")
     p.add_argument("--cmdline", default="",
                    help="extra kernel command-line words for every boot (e.g. bufcache=4)")
-    p.add_argument("--keep", help="keep images and logs in this directory")
+    p.add_argument("--keep", help="keep images and logs in this directory "
+                   "(trial-I-crash.img: the image as the crash left it)")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--memfs-selftest", action="store_true")
     o = p.parse_args(argv)

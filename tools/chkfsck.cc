@@ -1,11 +1,13 @@
 // chkfsck.cc — host tool: check a chickadeefs disk image.
 //
-//   chkfsck [-V] [-n | -w] IMAGE
+//   chkfsck [-V] [-S] [-n | -w] IMAGE
 //
 // Replays the journal in memory (committed but incomplete transactions;
 // reports what it replayed and what it ignored), then checks the image.
 // -w also writes the replayed blocks home in IMAGE and zeroes the journal
-// (as Chickadee's checker does with -s); -n skips the journal. Exit
+// (as Chickadee's checker does with -s); -n skips the journal; -S counts a
+// skipped (unusable) journal metablock as an error, as Chickadee's checker
+// does, instead of a warning. Exit
 // status: 0 clean (warnings allowed), 1 errors found, 2 usage or I/O error.
 // Easy to get wrong: without -w the image file is opened read-only and
 // never changed, whatever the checker finds.
@@ -24,8 +26,9 @@ namespace {
 const char* progname = "chkfsck";
 
 [[noreturn]] void usage() {
-    fprintf(stderr, "usage: %s [-V] [-n | -w] IMAGE\n"
+    fprintf(stderr, "usage: %s [-V] [-S] [-n | -w] IMAGE\n"
             "  -V  list the superblock and every inode\n"
+            "  -S  strict: a skipped journal metablock is an error (as in Chickadee's checker)\n"
             "  -n  do not replay the journal before checking\n"
             "  -w  write the journal replay into IMAGE and clear the journal\n", progname);
     exit(2);
@@ -55,11 +58,12 @@ bool read_all(int fd, std::vector<unsigned char>& out) {
 
 int main(int argc, char** argv) {
     fsck_options opt;
-    bool write_back = false;
+    bool write_back = false, strict = false;
     int c;
-    while ((c = getopt(argc, argv, "Vnwh")) != -1) {
+    while ((c = getopt(argc, argv, "VSnwh")) != -1) {
         switch (c) {
         case 'V': opt.verbose = true; break;
+        case 'S': strict = true; break;
         case 'n': opt.replay_journal = false; break;
         case 'w': write_back = true; break;
         default: usage();
@@ -117,6 +121,11 @@ int main(int argc, char** argv) {
     close(fd);
 
     size_t e = rep.errors(), w = rep.warnings();
+    if (strict && rep.has(fsck_problem::journal_ignored)) {
+        printf("error: strict: the journal holds a metablock that cannot be used "
+               "(Chickadee's checker counts it as an error)\n");
+        ++e;
+    }
     if (e) {
         printf("%s: %zu error%s, %zu warning%s\n", path, e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
     } else {

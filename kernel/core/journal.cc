@@ -265,6 +265,8 @@ journal::~journal() {
     kfree(freed_);
     kfree(buf_);
     kfree(owners_);
+    kfree(meta_);
+    kfree(zeros_);
 }
 
 int journal::mount(blockdev* dev, journal_client* client) {
@@ -297,7 +299,9 @@ int journal::mount(blockdev* dev, journal_client* client) {
     freed_ = static_cast<extent*>(kalloc(quarantine_initial * sizeof(extent)));
     buf_ = static_cast<unsigned char*>(kalloc(size_t(cap + 1) * blocksize));
     owners_ = static_cast<opowner*>(kalloc(cap * sizeof(opowner)));
-    if (!tx_ || !freed_ || !buf_ || !owners_) {
+    meta_ = static_cast<bool*>(kalloc_zeroed(sb.njournal * sizeof(bool)));  // replay emptied it
+    zeros_ = static_cast<unsigned char*>(kalloc_zeroed(blocksize));
+    if (!tx_ || !freed_ || !buf_ || !owners_ || !meta_ || !zeros_) {
         return E_NOMEM;
     }
     nfreed_max_ = quarantine_initial;
@@ -523,8 +527,22 @@ int journal::write_marker(uint16_t flags, tid_t commit, tid_t complete) {
     mb->flags = jf_meta | flags;
     seal_metablock(mb);
     int at = place(1);
+    meta_[at] = true;
     int r = dev_->write(journal_bn_ + at, 1, mb);
     return r ? r : dev_->flush();
+}
+
+// Zeroes every metablock this journal wrote, except those in the `keep_count`
+// journal blocks from index `keep_from` (ring order). No flush.
+int journal::zero_metablocks(unsigned keep_from, unsigned keep_count) {
+    int r = 0;
+    for (unsigned i = 0; i != njournal_ && r == 0; ++i) {
+        if (meta_[i] && (i + njournal_ - keep_from) % njournal_ >= keep_count) {
+            meta_[i] = false;
+            r = dev_->write(journal_bn_ + i, 1, zeros_);
+        }
+    }
+    return r;
 }
 
 int journal::do_commit() {
@@ -552,6 +570,37 @@ int journal::do_commit() {
     // Records: metablocks of up to ref_size references, each followed by
     // its data blocks (every block is journaled; a freed one also gets a
     // later non-journaled reference, which cancels its copy on replay).
+    // Chickadee's checker counts every metablock whose copies do not match
+    // as an error, so a crash must never leave one (docs/journal.md):
+    //  a. the records' blocks must hold no old metablock, whose copies the
+    //     new ones would overwrite: the previous commit zeroed every old
+    //     metablock but its own (step e); any left here (a big transaction
+    //     reaching the previous one) are zeroed now, and flushed;
+    //  b. the copies, flushed;
+    //  c. the metablocks, which now reference durable copies; flushed.
+    unsigned nrec = (n + unsigned(ref_size) - 1) / unsigned(ref_size);
+    unsigned start = pos_;
+    unsigned span = n + nrec;
+    bool stale = false;
+    for (unsigned k = 0; k != span && r == 0; ++k) {
+        unsigned i = (start + k) % njournal_;
+        if (meta_[i]) {
+            meta_[i] = false;
+            stale = true;
+            r = dev_->write(journal_bn_ + i, 1, zeros_);
+        }
+    }
+    if (stale) {
+        r = r ? r : dev_->flush();
+    }
+    for (unsigned done = 0; done != n && r == 0; ) {
+        unsigned count = n - done < ref_size ? n - done : unsigned(ref_size);
+        int at = place(1 + count);
+        r = write_ring((at + 1) % njournal_, count, buf_ + size_t(done + 1) * blocksize);
+        done += count;
+    }
+    r = r ? r : dev_->flush();
+    pos_ = start;
     unsigned done = 0;
     bool first = true;
     auto* mbp = static_cast<jmetablock*>(kalloc(blocksize));
@@ -585,16 +634,18 @@ int journal::do_commit() {
         }
         seal_metablock(mbp);
         int at = place(1 + count);
+        meta_[at] = true;
         r = dev_->write(journal_bn_ + at, 1, mbp);
-        r = r ? r : write_ring((at + 1) % njournal_, count, buf_ + size_t(done + 1) * blocksize);
         done += count;
         first = false;
     }
     kfree(mbp);
     r = r ? r : dev_->flush();
-    // Commit.
+    // d. Commit.
     r = r ? r : write_marker(jf_commit, tid_t(tid_ + 1), tid_);
-    // Home (the snapshots, unescaped), then complete.
+    //  e. Home, and every metablock of earlier transactions zeroed (the
+    //     window is this transaction now), so the next records find none.
+    r = r ? r : zero_metablocks(start, span + 1);
     for (unsigned i = 0; i != n && r == 0; ++i) {
         unsigned char* b = buf_ + size_t(i + 1) * blocksize;
         if (escaped[i]) {
@@ -606,6 +657,7 @@ int journal::do_commit() {
     }
     kfree(escaped);
     r = r ? r : dev_->flush();
+    // f. Complete.
     r = r ? r : write_marker(jf_complete, tid_t(tid_ + 1), tid_t(tid_ + 1));
     if (r != 0) {
         log_printf(log_level::error, "journal: %s: transaction %u failed (error %d); "

@@ -44,9 +44,10 @@ int journal_replay(blockdev* dev, journal_replay_result* result = nullptr);
 // running transaction until it is full or someone syncs (group commit).
 // commit() waits for running operations to end, keeps new ones out, and
 // then: writes file data home (client->write_data()), writes the records
-// (start metablock, references, copies), flushes, writes the commit
-// metablock, flushes, writes the blocks home, flushes, writes the complete
-// metablock, flushes, and unpins. So a block is never written home before
+// copies, flushes, writes their metablocks (start metablock, references),
+// flushes, writes the commit metablock, flushes, writes the blocks home
+// (and zeroes the metablocks of earlier transactions), flushes, writes the
+// complete metablock, flushes, and unpins. So a block is never written home before
 // its transaction commits (the client keeps added blocks pinned in its
 // cache until journal_client::unpin), and a block freed in a transaction is
 // not reused until that transaction committed (quarantined()).
@@ -146,12 +147,14 @@ struct journal {
     unsigned pos_ = 0;              // next journal block index
     unsigned long commits_ = 0;
     unsigned char* buf_ = nullptr;  // records being written: capacity_ + 1 blocks
+    bool* meta_ = nullptr;          // journal index holds a metablock we wrote (njournal_)
+    unsigned char* zeros_ = nullptr;        // one block of zeros
 
     int do_commit();
-    int write_record(unsigned first, unsigned count, uint16_t flags, unsigned nrec_blocks);
     int write_marker(uint16_t flags, chkfs::tid_t commit, chkfs::tid_t complete);
     int place(unsigned nblocks);
     int write_ring(unsigned at, unsigned n, const void* src);
+    int zero_metablocks(unsigned keep_from, unsigned keep_count);
     unsigned footprint(unsigned nblocks) const;
 };
 

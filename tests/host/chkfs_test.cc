@@ -1006,3 +1006,31 @@ TEST(ChkfsTools, FsckWritesTheReplayBackWithW) {
 }
 
 }  // namespace
+
+namespace {
+
+// The state a crash left when a transaction's start metablock reached the
+// disk before its copy (Nuthatch's writer before it flushed the copies
+// first, docs/journal.md): uncommitted, nothing to replay, so a warning;
+// Chickadee's checker counts it as an error, and so does `chkfsck -S`.
+TEST(ChkfsTools, StrictFsckRefusesAMetablockWhoseCopyNeverArrived) {
+    tempdir t;
+    image im = make();
+    blocknum_t bn = im.ino(5).direct[0].first;
+    journal_writer j{im};
+    j.record(1, 1, 1, 1, jf_start, {{bn, pattern(blocksize, 3), false, true}});
+    write_file(t / "d.img", im.d);
+    std::string out;
+    EXPECT_EQ(run("obj/chkfsck " + (t / "d.img"), &out), 0) << out;
+    EXPECT_NE(out.find("warning"), std::string::npos) << out;
+    EXPECT_EQ(run("obj/chkfsck -S " + (t / "d.img"), &out), 1) << out;
+    EXPECT_NE(out.find("error: strict"), std::string::npos) << out;
+    // A clean journal passes -S.
+    image ok = make();
+    journal_writer j2{ok};
+    j2.record(1, 1, 2, 1, jf_start | jf_commit, {{bn, pattern(blocksize, 1)}});
+    write_file(t / "e.img", ok.d);
+    EXPECT_EQ(run("obj/chkfsck -S " + (t / "e.img"), &out), 0) << out;
+}
+
+}  // namespace
