@@ -4,7 +4,9 @@
 // `== 0`; POSIX would return the new descriptor). `wc` prints Chickadee's
 // format: bytes, words, lines, "%8 %7 %7", a name after a space; one
 // selected count of stdin is the bare number, with a name "%8 name".
-// Easy to get wrong: the descriptors still work after each dup2 (the
+// The initial (memory) file system holds emerson.txt and thoreau.txt, as
+// Chickadee's initfs does: its p-testmemfs reads emerson.txt before any
+// disk exists (this test runs with none). Easy to get wrong: the descriptors still work after each dup2 (the
 // return value changed, not what dup2 does), and a failed dup2 is still
 // E_BADF, not 0.
 #include "u-lib.hh"
@@ -27,6 +29,19 @@ void process_main() {
     assert_memeq(buf, "via7", 4);
     assert_eq(sys_read(pfd[0], buf, sizeof(buf)), 0);
     assert_eq(sys_close(pfd[0]), 0);
+
+    // emerson.txt from the memory file system (the opening of Emerson's
+    // "The Titmouse", 130 bytes), and thoreau.txt.
+    int f = sys_open("emerson.txt", OF_READ);
+    assert_gt(f, 2);
+    assert_eq(sys_read(f, buf, 6), 6);
+    assert_memeq(buf, "When p", 6);
+    assert_eq(sys_lseek(f, 0, LSEEK_SIZE), 130);
+    assert_eq(sys_close(f), 0);
+    f = sys_open("thoreau.txt", OF_READ);
+    assert_gt(f, 2);
+    assert_eq(sys_lseek(f, 0, LSEEK_SIZE), 685);
+    assert_eq(sys_close(f), 0);
 
     // wc's output, byte for byte (motd.txt: 2 lines, 16 words, 87 bytes).
     sh_expect("echo hello | wc", "       6       1       1\n");
