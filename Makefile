@@ -290,6 +290,17 @@ $(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt
 	@echo "  MKCHKFS $@ (pending transaction)"
 	$(Q)$(O)/mkchkfs -b 1024 -J readme.txt -o $@ diskfs/readme.txt
 all: $(O)/journal-pending.img
+# A small disk with holes for tests/user/p-disk-holes: holes.dat is 16
+# blocks (2 of text, 8 of zeros, 2 of text, 4 of zeros); the zeros are
+# holes, extents with no blocks (mkchkfs -H).
+$(O)/holes.dat: Makefile
+	$(Q){ yes nuthatch | head -c 8192; head -c 32768 /dev/zero; \
+	  yes chickadee | head -c 8192; head -c 16384 /dev/zero; } > $@
+$(O)/disk-holes.img: $(O)/mkchkfs $(O)/user/disk-holes $(O)/holes.dat
+	@echo "  MKCHKFS $@ (holes)"
+	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -H holes.dat:2+8 -H holes.dat:12+4 -o $@ \
+		$(O)/user/disk-holes:disk-holes $(O)/holes.dat:holes.dat
+all: $(O)/disk-holes.img
 cleanfs:
 	rm -f $(O)/disk.img
 	+$(Q)$(MAKE) --no-print-directory $(O)/disk.img

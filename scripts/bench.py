@@ -26,7 +26,8 @@ asserted: the exit status is 0 whenever every run produced its numbers.
 Easy to get wrong: under TCG a guest's TSC follows host time while QEMU
 emulates, so ns figures measure the emulator running each kernel's code
 (fair between the two guests, meaningless against native Linux). The
-Linux guest must not be given more than Nuthatch: same -m, -smp 1, -cpu.
+Linux guest must not be given more than Nuthatch: same -m, -smp, -cpu
+(-smp 1, but 2 for the SMP_PROGRAMS rows and the smp2 guest).
 `--accel auto` uses KVM only where it is hardware-assisted (see
 qemucmd.kvm_problem) and a probe boot of Nuthatch itself works under it,
 and says why when it falls back; `--accel kvm` on a host without
@@ -469,7 +470,12 @@ class bench:
         accel, cpu, extra = (ICOUNT_ACCEL, ICOUNT_CPU, ICOUNT_ARGS) if icount else \
             (self.accel, self.cpu, [])
         mode = "disk " if disk else "smp2 " if smp2 else ""
-        append = (f"{LINUX_APPEND} {self.o.linux_append} -- {mode}"
+        # idle=halt on two CPUs: Linux's default idle waits in MWAIT and is
+        # woken by a write to the line it monitors, which QEMU's TCG does
+        # not implement (the sleeping CPU then waits for its next interrupt,
+        # tens of milliseconds); HLT is woken by the IPI, as Nuthatch's is.
+        idle = "idle=halt " if smp2 else ""
+        append = (f"{LINUX_APPEND} {idle}{self.o.linux_append} -- {mode}"
                   f"{self.o.hz}").replace("  ", " ")
         if not smp2:
             info["append"] = append

@@ -6,6 +6,7 @@
 // number of blocks (empty slots included), as Chickadee's tools make it.
 #include "chkfs-mkfs.hh"
 #include "chkfs-journal.hh"
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -17,14 +18,15 @@ namespace {
 
 struct placed_file {
     uint32_t size;
-    uint64_t nblocks;                   // data blocks
+    uint64_t nblocks;                   // data blocks on disk (holes excluded)
     uint64_t nindirect;                 // indirect-extent blocks
-    std::vector<extent> extents;        // data extents, in file order
+    uint64_t indirect_first;            // where they go: right after the data
+    std::vector<extent> extents;        // extents in file order ({0, n}: a hole)
 };
 
-// Splits `nblocks` blocks starting at `first` into extents.
-std::vector<extent> make_extents(uint64_t first, uint64_t nblocks, uint32_t max_extent) {
-    std::vector<extent> out;
+// Splits `nblocks` blocks starting at `first` into extents, appended to `out`.
+void make_extents(std::vector<extent>& out, uint64_t first, uint64_t nblocks,
+                  uint32_t max_extent) {
     uint64_t limit = max_extent ? max_extent : 0xFFFFFFFFULL;
     while (nblocks > 0) {
         uint64_t n = nblocks < limit ? nblocks : limit;
@@ -32,7 +34,6 @@ std::vector<extent> make_extents(uint64_t first, uint64_t nblocks, uint32_t max_
         first += n;
         nblocks -= n;
     }
-    return out;
 }
 
 uint64_t indirect_blocks_for(uint64_t nextents) {
@@ -127,28 +128,60 @@ std::string mkfs_build(const mkfs_options& opt, const std::vector<mkfs_file>& fi
             return fail(image, "\"" + f.name + "\": " + std::to_string(f.data.size())
                         + " bytes is larger than the format allows (" + std::to_string(maxsize) + ")");
         }
+        // Holes: in order, inside the file, not overlapping, over zeros.
+        uint64_t fblocks = (f.data.size() + blocksize - 1) / blocksize, past = 0;
+        for (auto& h : f.holes) {
+            std::string where = "\"" + f.name + "\": hole at block " + std::to_string(h.first)
+                + " (+" + std::to_string(h.second) + ")";
+            if (h.second == 0 || uint64_t(h.first) + h.second > fblocks) {
+                return fail(image, where + " is empty or runs past the file's "
+                            + std::to_string(fblocks) + " blocks");
+            }
+            if (h.first < past) {
+                return fail(image, where + " overlaps or precedes the one before");
+            }
+            uint64_t from = uint64_t(h.first) * blocksize;
+            uint64_t to = std::min<uint64_t>((uint64_t(h.first) + h.second) * blocksize, f.data.size());
+            for (uint64_t i = from; i < to; ++i) {
+                if (f.data[i] != 0) {
+                    return fail(image, where + ": byte " + std::to_string(i)
+                                + " is not zero (a hole reads as zeros)");
+                }
+            }
+            past = uint64_t(h.first) + h.second;
+        }
     }
 
     // Place every file, then the root directory.
     uint64_t next = data_bn;
     std::vector<placed_file> placed;
-    auto place = [&](uint64_t size) {
+    auto place = [&](uint64_t size, const std::vector<std::pair<uint32_t, uint32_t>>& holes) {
         placed_file p;
         p.size = uint32_t(size);
-        p.nblocks = (size + blocksize - 1) / blocksize;
-        p.extents = make_extents(next, p.nblocks, opt.max_extent);
+        uint64_t fblocks = (size + blocksize - 1) / blocksize, fb = 0;
+        p.nblocks = 0;
+        for (size_t h = 0; h <= holes.size(); ++h) {
+            uint64_t data_end = h < holes.size() ? holes[h].first : fblocks;
+            make_extents(p.extents, next + p.nblocks, data_end - fb, opt.max_extent);
+            p.nblocks += data_end - fb;
+            if (h < holes.size()) {
+                p.extents.push_back(extent{0, holes[h].second});
+                fb = uint64_t(holes[h].first) + holes[h].second;
+            }
+        }
         p.nindirect = indirect_blocks_for(p.extents.size());
+        p.indirect_first = next + p.nblocks;
         next += p.nblocks + p.nindirect;
         placed.push_back(std::move(p));
     };
     for (auto& f : files) {
-        place(f.data.size());
+        place(f.data.size(), f.holes);
     }
     uint64_t dir_blocks = (files.size() + direntsperblock - 1) / direntsperblock;
     if (dir_blocks == 0) {
         dir_blocks = 1;
     }
-    place(dir_blocks * blocksize);
+    place(dir_blocks * blocksize, {});
     if (next > sb.journal_bn) {
         return fail(image, "out of space: the files need " + std::to_string(next - data_bn)
                     + " data blocks; the image has " + std::to_string(sb.journal_bn - data_bn));
@@ -169,24 +202,27 @@ std::string mkfs_build(const mkfs_options& opt, const std::vector<mkfs_file>& fi
         in.type = type;
         in.size = p.size;
         in.nlink = 1;
-        uint64_t indirect_first = p.extents.empty() ? 0 : p.extents.back().first
-            + uint64_t(p.extents.back().count);
         for (size_t i = 0; i != p.extents.size(); ++i) {
             if (i < ndirect) {
                 in.direct[i] = p.extents[i];
             } else {
-                auto* ind = reinterpret_cast<extent*>(block(indirect_first));
+                auto* ind = reinterpret_cast<extent*>(block(p.indirect_first));
                 ind[i - ndirect] = p.extents[i];
             }
         }
         if (p.nindirect) {
-            in.indirect = extent{blocknum_t(indirect_first), uint32_t(p.nindirect)};
+            in.indirect = extent{blocknum_t(p.indirect_first), uint32_t(p.nindirect)};
         }
         memcpy(block(sb.inode_bn) + size_t(inum) * inodesize, &in, sizeof(in));
     };
     auto write_data = [&](const placed_file& p, const unsigned char* data) {
-        if (p.size) {
-            memcpy(block(p.extents.front().first), data, p.size);
+        uint64_t pos = 0;
+        for (auto& e : p.extents) {
+            uint64_t n = std::min<uint64_t>(uint64_t(e.count) * blocksize, p.size - pos);
+            if (e.first != 0 && n) {
+                memcpy(block(e.first), data + pos, n);
+            }
+            pos += n;
         }
     };
 

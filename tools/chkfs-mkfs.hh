@@ -5,17 +5,29 @@
 // files in the order given, each contiguous (the first one starts at
 // data_bn: Chickadee's boot loader expects its kernel there), each file's
 // indirect-extent block(s) right after its data, the root directory last,
-// free space, the journal (zeroed).
+// free space, the journal (zeroed). A file may ask for holes
+// (mkfs_file::holes): its data extents then skip those blocks.
 // Easy to get wrong: every limit is checked before anything is built, and
 // a failed build leaves `image` empty, so the caller writes nothing.
 #pragma once
 #include "abi/chickadeefs.hh"
+#include <utility>
 #include <string>
 #include <vector>
 
 struct mkfs_file {
     std::string name;                   // name in the root directory
     std::vector<unsigned char> data;
+    // Holes: runs of file blocks {first file block, count} that get no
+    // disk block (an extent {0, count}, read as zeros). Each lies inside
+    // the file's blocks, none overlap, and the file's bytes there are zero
+    // (otherwise the image would not hold the file).
+    std::vector<std::pair<uint32_t, uint32_t>> holes;
+
+    mkfs_file() = default;
+    mkfs_file(std::string n, std::vector<unsigned char> d,
+              std::vector<std::pair<uint32_t, uint32_t>> h = {})
+        : name(std::move(n)), data(std::move(d)), holes(std::move(h)) {}
 };
 
 struct mkfs_options {

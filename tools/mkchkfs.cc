@@ -1,7 +1,8 @@
 // mkchkfs.cc — host tool: build a chickadeefs disk image from files.
 //
 //   mkchkfs [-b BLOCKS] [-i INODES] [-j JOURNAL] [-w SWAP] [-f FIRSTDATA]
-//           [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] -o IMAGE FILE[:NAME]...
+//           [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] [-H NAME:FIRST+COUNT]...
+//           -o IMAGE FILE[:NAME]...
 //
 // Each FILE goes into the root directory under NAME (default: its last
 // path component), in the order given; the first lands at the first data
@@ -9,6 +10,9 @@
 // leaves IMAGE as it was. Zero blocks are not written (the file is sparse).
 // -J NAME (for tests of journal replay) also journals a committed but not
 // complete transaction rewriting NAME's first block (mkfs_journal_pending).
+// -H NAME:FIRST+COUNT (for tests of holes, repeatable) leaves file blocks
+// FIRST to FIRST+COUNT-1 of NAME unallocated: a hole extent, which must
+// cover only zero bytes of the input.
 // Easy to get wrong: numbers are parsed strictly (no trailing junk, no
 // negative values), and reading an input file is checked for errors.
 #include "chkfs-mkfs.hh"
@@ -21,6 +25,7 @@
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -31,7 +36,8 @@ const char* progname = "mkchkfs";
         fprintf(stderr, "%s: %s\n", progname, why);
     }
     fprintf(stderr, "usage: %s [-b BLOCKS] [-i INODES] [-j JOURNAL] [-w SWAP] [-f FIRSTDATA]\n"
-            "       [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] -o IMAGE FILE[:NAME]...\n"
+            "       [-e MAXEXTENT] [-s BOOTSECTOR] [-J NAME] [-H NAME:FIRST+COUNT]...\n"
+            "       -o IMAGE FILE[:NAME]...\n"
             "  -b  image size in 4096-byte blocks (default 32768)\n"
             "  -i  inode count (default: inode blocks up to block 16)\n"
             "  -j  journal blocks (default 64)\n"
@@ -39,7 +45,8 @@ const char* progname = "mkchkfs";
             "  -f  fail unless the first file starts at this block\n"
             "  -e  split files into extents of at most this many blocks\n"
             "  -s  boot sector (at most 510 bytes) for block 0; also writes the 0x55AA signature\n"
-            "  -J  (tests) leave a committed, not yet replayed transaction rewriting NAME's first block\n",
+            "  -J  (tests) leave a committed, not yet replayed transaction rewriting NAME's first block\n"
+            "  -H  (tests) make file blocks FIRST..FIRST+COUNT-1 of NAME a hole (they must be zeros)\n",
             progname);
     exit(2);
 }
@@ -53,6 +60,25 @@ uint32_t parse_number(const char* arg, char opt, uint64_t max) {
         usage(why.c_str());
     }
     return uint32_t(v);
+}
+
+// -H NAME:FIRST+COUNT
+struct hole_arg {
+    const char* arg;
+    std::string name;
+    uint32_t first, count;
+};
+
+hole_arg parse_hole(const char* arg) {
+    std::string s = arg;
+    size_t colon = s.rfind(':'), plus = s.rfind('+');
+    if (colon == s.npos || colon == 0 || plus == s.npos || plus < colon) {
+        std::string why = std::string("bad -H value '") + arg + "' (want NAME:FIRST+COUNT)";
+        usage(why.c_str());
+    }
+    std::string first = s.substr(colon + 1, plus - colon - 1), count = s.substr(plus + 1);
+    return {arg, s.substr(0, colon), parse_number(first.c_str(), 'H', 0xFFFFFFFF),
+            parse_number(count.c_str(), 'H', 0xFFFFFFFF)};
 }
 
 bool read_file(const std::string& path, std::vector<unsigned char>& out, std::string& why) {
@@ -121,8 +147,9 @@ int main(int argc, char** argv) {
     const char* output = nullptr;
     const char* bootsector = nullptr;
     const char* pending = nullptr;
+    std::vector<hole_arg> holes;
     int c;
-    while ((c = getopt(argc, argv, "b:i:j:w:f:e:s:o:J:h")) != -1) {
+    while ((c = getopt(argc, argv, "b:i:j:w:f:e:s:o:J:H:h")) != -1) {
         switch (c) {
         case 'b': opt.nblocks = parse_number(optarg, 'b', 0xFFFFFFFF); break;
         case 'i': opt.ninodes = int32_t(parse_number(optarg, 'i', 0x7FFFFFFF)); break;
@@ -133,6 +160,7 @@ int main(int argc, char** argv) {
         case 's': bootsector = optarg; break;
         case 'o': output = optarg; break;
         case 'J': pending = optarg; break;
+        case 'H': holes.push_back(parse_hole(optarg)); break;
         default: usage(nullptr);
         }
     }
@@ -166,6 +194,17 @@ int main(int argc, char** argv) {
             return 1;
         }
         files.push_back(std::move(f));
+    }
+    for (auto& h : holes) {
+        mkfs_file* f = nullptr;
+        for (auto& x : files) {
+            f = x.name == h.name ? &x : f;
+        }
+        if (!f) {
+            fprintf(stderr, "%s: -H %s: no file named '%s'\n", progname, h.arg, h.name.c_str());
+            return 1;
+        }
+        f->holes.push_back({h.first, h.count});
     }
     std::vector<unsigned char> image;
     try {

@@ -10,6 +10,9 @@
 //   int act_switch_release(save, load, uint32_t* flag)
 //                                                  the same, *flag = 0 once
 //                                                  *save is complete
+//   int act_switch_call(save, load, uint32_t* flag)
+//                                                  the same between two
+//                                                  contexts saved at a call
 //   void act_enable(void)                          end a critical section
 // The first three return only on failure (E_INVAL or the kernel's error).
 //
@@ -291,6 +294,63 @@ act_switch_release:
     xorl %esi, %esi
     jmp act_restore
     .size act_switch_release, . - act_switch_release
+
+// int act_switch_call(act_context* save /* %rdi */, const act_context* load /* %rsi */,
+//                     uint32_t* flag /* %rdx, not null */)
+// A voluntary switch between two contexts saved at a call. Saves what a
+// call preserves — RIP (our return address), RSP, RBX RBP R12-R15 — and
+// RAX = 0 and RFLAGS, so that act_restore (the activation handler's
+// path) can also resume *save; stores 0 to *flag once *save is complete;
+// then loads only the same registers of `load`, which must have been
+// saved by this function too (the thread library tracks that): the other
+// registers are the caller's to lose across any call. No frame is built
+// and no precondition on load's RSP is needed: the one word written, the
+// return address at RSP - 8, is where the saving call put it.
+// Interrupts: until `disabled` is cleared a tick only sets `pending`; the
+// save and the hand-off are as in act_switch_release. After it, a tick
+// delivers an activation whose saved context is load's (RIP inside this
+// tail, RSP = load's - 8, its registers loaded): resumed, it finishes the
+// tail and returns 0 to load's caller. A pending activation is taken
+// through a system call there too (which clobbers only RAX, RCX, R11).
+// Returns 0 (in `load`'s thread).
+    .globl act_switch_call
+    .type act_switch_call, @function
+act_switch_call:
+    movq (%rsp), %rax
+    movq %rax, ACT_SLOT_RIP(%rdi)
+    leaq 8(%rsp), %rax
+    movq %rax, ACT_SLOT_RSP(%rdi)
+    movq %rbx, ACT_SLOT_RBX(%rdi)
+    movq %rbp, ACT_SLOT_RBP(%rdi)
+    movq %r12, ACT_SLOT_R12(%rdi)
+    movq %r13, ACT_SLOT_R13(%rdi)
+    movq %r14, ACT_SLOT_R14(%rdi)
+    movq %r15, ACT_SLOT_R15(%rdi)
+    pushfq
+    popq ACT_SLOT_RFLAGS(%rdi)
+    movq $0, ACT_SLOT_RAX(%rdi)         // the resumed call returns 0
+    movl $0, (%rdx)                     // *save is complete: publish it
+    // From here on nothing touches our own stack: another kernel thread
+    // may already be running *save on it.
+    movq ACT_SLOT_RBX(%rsi), %rbx
+    movq ACT_SLOT_RBP(%rsi), %rbp
+    movq ACT_SLOT_R12(%rsi), %r12
+    movq ACT_SLOT_R13(%rsi), %r13
+    movq ACT_SLOT_R14(%rsi), %r14
+    movq ACT_SLOT_R15(%rsi), %r15
+    movq ACT_SLOT_RIP(%rsi), %rax
+    movq ACT_SLOT_RSP(%rsi), %rsp
+    pushq %rax                          // load's return address, where it was
+    movl $0, TC_DISABLED
+    cmpl $0, TC_PENDING
+    jne 1f
+    xorl %eax, %eax
+    ret
+1:  movl $ACT_SYSCALL_YIELD, %eax
+    syscall
+    xorl %eax, %eax
+    ret
+    .size act_switch_call, . - act_switch_call
 
 // void act_enable(void): clear `disabled`, then take a pending activation
 // through a system call (clobbers only what a call may clobber).

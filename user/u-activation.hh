@@ -108,6 +108,14 @@ int act_switch(act_context* save, const act_context* load);
 // may resume *save (the thread library's hand-off across kernel threads).
 int act_switch_release(act_context* save, const act_context* load,
                        volatile uint32_t* flag);
+
+// A voluntary switch whose `load` was itself saved by act_switch_call:
+// saves and loads only what a call preserves (RIP, RSP, RBX, RBP,
+// R12-R15; *save also gets RAX = 0 and RFLAGS, so act_restore can resume
+// it too), stores 0 to *flag (not null) once *save is complete, and needs
+// no fast-path precondition. Called with `disabled` set; returns 0, with
+// it clear, when *save is resumed.
+int act_switch_call(act_context* save, const act_context* load, volatile uint32_t* flag);
 }
 
 inline bool act_rsp_fast_ok(uint64_t rsp) {

@@ -119,10 +119,12 @@ inline int sys_execv(const char* program, const char* const* argv) {
 
 // sys_kdisplay(type): the name Chickadee's pset-1/2 programs use for
 // sys_consoletype; KDISPLAY_CONSOLE / KDISPLAY_MEMVIEWER are CONSOLE_NORMAL
-// / CONSOLE_MEMVIEWER. (Chickadee's system-call numbers differ from
-// Nuthatch's; programs use the names only.)
+// / CONSOLE_MEMVIEWER, and KDISPLAY_NONE (the older spelling, used by
+// programs that include p-lib.hh) is the plain console too. (Chickadee's
+// system-call numbers differ from Nuthatch's; programs use the names only.)
 #define SYSCALL_KDISPLAY        SYSCALL_CONSOLETYPE
 #define KDISPLAY_CONSOLE        CONSOLE_NORMAL
+#define KDISPLAY_NONE           CONSOLE_NORMAL
 #define KDISPLAY_MEMVIEWER      CONSOLE_MEMVIEWER
 inline int sys_kdisplay(int type) {
     return sys_consoletype(type);

@@ -42,7 +42,14 @@ enum uthread_state : int {
 
 struct alignas(16) uthread {
     act_context ctx;                    // saved registers while not running
-    alignas(16) uint8_t fx[512];        // fxsave area
+    alignas(16) uint8_t fx[512];        // fxsave area (unless at_call)
+    // The thread was switched out at a call (switch_to): ctx holds what a
+    // call preserves and only the FPU control state (mxcsr, fcw) was
+    // kept, not fx. Clear: ctx and fx are complete (saved by the
+    // activation handler, or a new thread's first context).
+    bool at_call;
+    uint32_t mxcsr;
+    uint16_t fcw;
     volatile int state;
     int id;                             // idle threads: -1 - kernel thread index
     uthread* qnext;
@@ -126,7 +133,7 @@ uthread* pop_ready(uthread* self, bool need_fast, int k) {
     for (uthread* t = runq.head; t; prev = t, t = t->qnext) {
         if (t != self
             && (__atomic_load_n(&t->on_kt, __ATOMIC_ACQUIRE)
-                || (need_fast && !act_context_fast_ok(&t->ctx)))) {
+                || (need_fast && !t->at_call && !act_context_fast_ok(&t->ctx)))) {
             continue;
         }
         if (prev) {
@@ -193,11 +200,24 @@ inline uthread* self_thread() {
 // k's idle thread, whose context this kernel thread saved itself).
 // Disabled, unlocked. Returns, enabled, when `self` runs again (perhaps
 // on another kernel thread).
+// `self` is at a call, so of its FPU/SSE state only the control state is
+// its to keep (System V: MXCSR's control bits and the x87 control word
+// are callee-saved; XMM and x87 registers are not, and the x87 stack is
+// empty at a call). A `next` switched out the same way needs only its
+// control state and callee-saved registers back (act_switch_call); one
+// that was preempted needs its whole fxsave image and context.
 void switch_to(uthread* self, uthread* next, int k) {
-    fxsave(self);
+    asm volatile("stmxcsr %0; fnstcw %1" : "=m"(self->mxcsr), "=m"(self->fcw));
+    self->at_call = true;
     kt_current[k] = next;
-    fxrstor(next);
-    int r = act_switch_release(&self->ctx, &next->ctx, &self->on_kt);
+    int r;
+    if (next->at_call) {
+        asm volatile("ldmxcsr %0; fldcw %1" : : "m"(next->mxcsr), "m"(next->fcw));
+        r = act_switch_call(&self->ctx, &next->ctx, &self->on_kt);
+    } else {
+        fxrstor(next);
+        r = act_switch_release(&self->ctx, &next->ctx, &self->on_kt);
+    }
     if (r != 0) {
         panic("uthread: act_switch failed: %d", r);
     }
@@ -293,6 +313,7 @@ extern "C" void activation_entry(void* slotp) {
     auto* saved = reinterpret_cast<const act_context*>(slotp);
     cur->ctx = *saved;
     fxsave(cur);
+    cur->at_call = false;
     bool idle = cur->id < 0;
     sched_lock();
     if (!idle && cur->state == UT_RUNNING) {
@@ -313,7 +334,13 @@ extern "C" void activation_entry(void* slotp) {
     }
     sched_unlock();
     kt_current[k] = next;
-    fxrstor(next);
+    if (next->at_call) {
+        // cur was interrupted anywhere (its x87 stack may be in use): start
+        // next from a clean x87 state with its own control words.
+        asm volatile("fninit; ldmxcsr %0; fldcw %1" : : "m"(next->mxcsr), "m"(next->fcw));
+    } else {
+        fxrstor(next);
+    }
     int r = act_restore(&next->ctx, slotp);
     panic("uthread: act_restore(thread %d) failed: %d", next->id, r);
 }
@@ -358,6 +385,7 @@ int uthread_pool_start(int nkthreads) {
     idle->ctx.rip = reinterpret_cast<uintptr_t>(&idle_loop);
     idle->ctx.rflags = 0x202;
     fxsave(idle);
+    idle->at_call = false;
     pool_kt[0] = k0;
     pool_tid[0] = sys_gettid();
     pool_n = 1;
@@ -455,6 +483,7 @@ int uthread_create(uthread** out, void* (*fn)(void*), void* arg) {
     t->ctx.rip = reinterpret_cast<uintptr_t>(&thread_start);
     t->ctx.rflags = 0x202;
     fxsave(t);                          // inherit the creator's FPU control state
+    t->at_call = false;                 // its first context needs rdi
     t->fn = fn;
     t->arg = arg;
     t->result = nullptr;

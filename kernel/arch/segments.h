@@ -15,6 +15,7 @@
 #define INT_IRQ_BASE        48      /* I/O APIC input n arrives at 48 + n */
 #define INT_IPI_RESCHEDULE  0xF0    /* another CPU queued work for us */
 #define INT_IPI_HALT        0xF1    /* panic: stop this CPU */
+#define INT_IPI_TLB         0xF2    /* flush this CPU's TLB (vm.cc tlb_shootdown) */
 #define INT_SPURIOUS        0xFF
 
 /* Interrupt stack table slots (TSS IST1..IST7). */

@@ -19,7 +19,11 @@
 //   caller; RFLAGS (and so IF) is restored exactly.
 //
 // proc_resume_regs(regstate*)    CPU → task (via regs_)
-//   Loads RSP from the regstate and leaves through exception_return.
+//   Only a user task's first run (a new process or thread: regs_ is set
+//   by exec, fork and clone). Loads RSP from the regstate, makes the
+//   checks of every return to user mode (proc_first_return_to_user: a
+//   thread asked to end before it ever ran ends there, without running
+//   any user code), and leaves through exception_return.
 //
 // kernel_task_start               first run of a kernel task
 //   proc::init_kernel's yieldstate "returns" here with the task's function
@@ -68,7 +72,8 @@ proc_resume_yields:
 
         .globl proc_resume_regs
 proc_resume_regs:
-        movq %rdi, %rsp
+        movq %rdi, %rsp                 // 16-byte aligned (process.cc)
+        call proc_first_return_to_user  // (regstate*) may not return
         jmp exception_return
 
         .globl kernel_task_start

@@ -36,6 +36,17 @@ struct blockdev {
     // Returns once every write that returned before the call is on stable
     // storage (a device cache flush). 0 or E_IO.
     virtual int flush() = 0;
+
+    // Vectored: `count` (≥ 1) consecutive blocks from `bn`, block i to or
+    // from `bufs[i]` (4096 bytes of kernel memory each; page-aligned buffers
+    // let a driver move them in one command). The same results as
+    // read/write; on an error some blocks may have been transferred (as
+    // with a multi-block read or write). The default moves one block at a
+    // time; the AHCI driver puts up to max-per-command blocks in one
+    // command (kernel/dev/ahci.cc), so the buffer cache can write a run of
+    // dirty blocks, or read a run ahead, in one disk request.
+    virtual int readv(uint64_t bn, size_t count, void* const* bufs);
+    virtual int writev(uint64_t bn, size_t count, const void* const* bufs);
 };
 
 // The disk the kernel boots with (the first one found), or nullptr when the

@@ -163,6 +163,24 @@ struct bufcache {
     // reference): 0 or E_IO (it stays dirty). Does not flush the device.
     int write_back(bcentry* e);
 
+    // Read ahead: bring the blocks of [bn, bn + count) that are not cached
+    // into the cache, consecutive ones in one device request
+    // (blockdev::readv), without waiting: only slots that are empty, failed,
+    // or clean and unreferenced are taken (nothing is written back to make
+    // room; it stops at the first block that would need that), and at most
+    // a quarter of the slots per call. A failed read leaves nothing behind
+    // (the next get reads again and sees the error). Returns how many
+    // blocks from `bn` on are now cached (found or read) before it stopped.
+    size_t prefetch(blockdev* dev, uint64_t bn, size_t count);
+    // Write-behind: write home now the dirty, unpinned cached blocks of
+    // [bn, bn + count), each run of consecutive ones in one device request
+    // (blockdev::writev); a block whose content lock is busy is left for
+    // later (but the first of each run is waited for). Does not flush.
+    // 0 or the first error (those blocks stay dirty).
+    int write_back_range(blockdev* dev, uint64_t bn, size_t count);
+    // Most blocks one device request carries (write-back runs, read-ahead).
+    static constexpr size_t max_run = 32;
+
     // Journal: a pinned entry is never written home nor evicted. Pin while
     // holding a reference (typically inside write_begin/write_end of the
     // change the transaction logs); unpin once the transaction has
@@ -265,6 +283,8 @@ private:
     void hash_remove_locked(bcentry* e);
     bcentry* victim_locked();
     int write_back_ref(bcentry* e);
+    int write_run_ref(bcentry** es, size_t n, bool wait);
+    size_t dirty_run_locked(bcentry* e, bcentry** es, size_t limit);
     void release(bcentry* e, bool touch);
     resv* resv_find_locked(proc* task);
 };

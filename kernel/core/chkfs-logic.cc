@@ -360,6 +360,151 @@ int fs::append_run(inode_ref& ir, uint32_t* nextents, blocknum_t first, uint32_t
     return 0;
 }
 
+// File block `fbi` lies in a hole: gives it (and up to `want` - 1 blocks
+// after it, inside the same hole) a zeroed run of disk blocks, placed
+// after the disk block of file block `fbi` - 1 when it can be. The hole's
+// extent is replaced by up to three (hole before, the run, hole after),
+// merged with a neighbouring extent the run continues on disk; the
+// extents after it move by the difference (growing the indirect extent
+// first when there are more). Nothing changes on E_NOSPC (the run is
+// allocated, then the indirect room, before any extent is touched).
+int fs::fill_hole(inode_ref& ir, uint32_t fbi, uint32_t want) {
+    uint32_t have, n;
+    if (int r = count_blocks(*ir, &have, &n); r < 0) {
+        return r;
+    }
+    // Find the hole's extent: index `idx`, first file block `start`.
+    held_block rd(io_);
+    uint32_t idx = 0;
+    uint64_t start = 0;
+    extent hole = {0, 0};
+    for (; idx < n; ++idx) {
+        extent* e;
+        if (int r = extent_slot(*ir, idx, rd, &e); r < 0) {
+            return r;
+        }
+        if (fbi < start + e->count) {
+            hole = *e;
+            break;
+        }
+        start += e->count;
+    }
+    if (idx == n || hole.first != 0 || want == 0) {
+        return E_INVAL;                 // not a hole: the caller's mistake
+    }
+    uint32_t into = uint32_t(fbi - start);
+    want = uint32_t(min64(want, hole.count - into));
+    // The window of extents that may change: the hole and its neighbours.
+    uint32_t lo = idx > 0 ? idx - 1 : idx;
+    uint32_t hi = idx + 1 < n ? idx + 2 : idx + 1;
+    extent old[3];
+    for (uint32_t j = lo; j != hi; ++j) {
+        extent* e;
+        if (int r = extent_slot(*ir, j, rd, &e); r < 0) {
+            return r;
+        }
+        old[j - lo] = *e;
+    }
+    rd.release();
+
+    blocknum_t hint = alloc_hint_;
+    if (fbi > 0) {
+        blocknum_t prev;
+        uint32_t run;
+        if (int r = map(*ir, fbi - 1, &prev, &run); r < 0) {
+            return r;
+        }
+        if (prev != 0) {
+            hint = prev + 1;
+        }
+    }
+    blocknum_t f;
+    uint32_t c;
+    if (int r = alloc_run(hint, want, false, &f, &c); r < 0) {
+        return r;
+    }
+    if (int r = zero_blocks(f, c, dirty_kind::data); r < 0) {
+        free_run(f, c);
+        return r;
+    }
+
+    // The window's new extents, merging contiguous data runs.
+    extent pieces[5];
+    uint32_t k = 0;
+    auto add = [&](extent x) {
+        if (k > 0 && x.first != 0 && pieces[k - 1].first != 0
+            && pieces[k - 1].first + pieces[k - 1].count == x.first
+            && uint64_t(pieces[k - 1].count) + x.count <= 0xFFFFFFFFU) {
+            pieces[k - 1].count += x.count;
+        } else {
+            pieces[k++] = x;
+        }
+    };
+    for (uint32_t j = lo; j != hi; ++j) {
+        if (j != idx) {
+            add(old[j - lo]);
+            continue;
+        }
+        if (into) {
+            add({0, into});
+        }
+        add({f, c});
+        if (into + c < hole.count) {
+            add({0, hole.count - into - c});
+        }
+    }
+    uint32_t oldk = hi - lo;
+    uint32_t newn = n - oldk + k;
+    if (newn > n) {
+        uint64_t need = indirect_blocks_for(newn);
+        int r = need > 0xFFFFFFFFU / extentsperblock ? E_FBIG : 0;
+        if (r == 0) {
+            r = grow_indirect(ir, uint32_t(need));
+        }
+        if (r < 0) {
+            free_run(f, c);
+            return r;
+        }
+    }
+
+    // From here on only an I/O error can stop it. Move the extents after
+    // the window (from the far end when they move up), write the window,
+    // clear slots left over, and free indirect blocks no longer needed.
+    auto move = [&](uint32_t j) -> int {
+        extent* e;
+        if (int r = extent_slot(*ir, j, rd, &e); r < 0) {
+            return r;
+        }
+        extent x = *e;
+        rd.release();
+        return set_extent(ir, j - oldk + k, x);
+    };
+    if (newn > n) {
+        for (uint32_t j = n; j-- > hi; ) {
+            if (int r = move(j); r < 0) {
+                return r;
+            }
+        }
+    } else if (newn < n) {
+        for (uint32_t j = hi; j < n; ++j) {
+            if (int r = move(j); r < 0) {
+                return r;
+            }
+        }
+    }
+    for (uint32_t j = 0; j != k; ++j) {
+        if (int r = set_extent(ir, lo + j, pieces[j]); r < 0) {
+            return r;
+        }
+    }
+    for (uint32_t j = newn; j < n; ++j) {
+        if (int r = set_extent(ir, j, {0, 0}); r < 0) {
+            return r;
+        }
+    }
+    return newn < n ? shrink(ir, have) : 0;
+}
+
 // Grows the file's extents to give `blocks` blocks, zeroed. On failure
 // the file is shrunk back to its old block count: nothing allocated stays.
 int fs::grow(inode_ref& ir, uint32_t blocks) {
@@ -573,8 +718,14 @@ ssize_t fs::write(inum_t inum, uint64_t off, size_t n, transfer& xf) {
                 break;
             }
             if (bn == 0) {
-                err = E_IO;             // writing into a hole is not supported
-                break;
+                // A hole: give it blocks up to the chunk's end, map again.
+                db.release();
+                uint64_t last = (end - 1) / blocksize;
+                if ((err = fill_hole(ir, uint32_t(p / blocksize),
+                                     uint32_t(min64(run, last - p / blocksize + 1)))) < 0) {
+                    break;
+                }
+                continue;
             }
             if ((err = db.hold(bn)) < 0) {
                 break;
@@ -633,8 +784,20 @@ int fs::truncate(inum_t inum, uint64_t size) {
 // --- directories -----------------------------------------------------------
 
 // Points *de at entry `slot` of directory `dir`, holding its block in hb.
-int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
+// With `held_fbi`, a slot in the block hb already holds (file block
+// *held_fbi) is found without mapping again (a scan would otherwise walk
+// the extents, and get an indirect block, once per slot).
+int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi) {
     uint64_t byte = uint64_t(slot) * direntsize;
+    uint32_t fbi = uint32_t(byte / blocksize);
+    if (held_fbi && *held_fbi == fbi && hb.data()) {
+        *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
+        return 0;
+    }
+    if (held_fbi) {
+        *held_fbi = UINT32_MAX;
+    }
     blocknum_t bn;
     uint32_t run;
     if (int r = map(dir, uint32_t(byte / blocksize), &bn, &run); r < 0) {
@@ -646,6 +809,9 @@ int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de) {
     if (int r = hb.hold(bn); r < 0) {
         return r;
     }
+    if (held_fbi) {
+        *held_fbi = fbi;
+    }
     *de = reinterpret_cast<dirent*>(hb.data() + byte % blocksize);
     return 0;
 }
@@ -655,10 +821,11 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir.size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum != 0 && name_equal(de->name, name)) {
@@ -674,18 +841,27 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
 
 // Writes an entry into the first empty slot, or appends one (growing the
 // directory by a block when its last block is full).
-int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
+int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     dirent* de = nullptr;
-    for (uint32_t s = 0; s != nslots && !de; ++s) {
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+    // Slots before the hint are known to be in use (the directory's lock
+    // is held from the last change of the hint on).
+    uint32_t s = dirnum == dir_hint_inum_ && dir_hint_slot_ < nslots ? dir_hint_slot_ : 0;
+    if (dirnum == dir_hint_inum_ && dir_hint_slot_ >= nslots) {
+        s = nslots;
+    }
+    for (; s != nslots; ++s) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
-        if (de->inum != 0) {
-            de = nullptr;
+        if (de->inum == 0) {
+            break;
         }
+        de = nullptr;
     }
+    uint32_t used = s;                  // the slot the new entry takes
     if (!de) {
         if (uint64_t(dir->size) + direntsize > maxsize) {
             return E_FBIG;
@@ -709,7 +885,16 @@ int fs::dir_add(inode_ref& dir, const char* name, inum_t inum) {
     set_name(de, name);
     de->inum = inum;
     hb.write_end();
+    dir_hint_inum_ = dirnum;
+    dir_hint_slot_ = used + 1;
     return 0;
+}
+
+// Slot `slot` of directory `dirnum` was just emptied: a create may take it.
+void fs::dir_slot_emptied(inum_t dirnum, uint32_t slot) {
+    if (dirnum == dir_hint_inum_ && slot < dir_hint_slot_) {
+        dir_hint_slot_ = slot;
+    }
 }
 
 int fs::dir_lookup(inum_t dirnum, const char* name, inum_t* inum, uint32_t* slot) {
@@ -741,7 +926,7 @@ int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
         return r;
     }
     inode_ref ir(io_);
-    if ((r = dir_add(dir, name, i)) == 0) {
+    if ((r = dir_add(dir, dirnum, name, i)) == 0) {
         r = get_inode(i, ir);
     }
     if (r < 0) {
@@ -793,6 +978,7 @@ int fs::unlink(inum_t dirnum, const char* name, inum_t* inum) {
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, slot);
     return drop_link(*this, *inum);
 }
 
@@ -844,6 +1030,7 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     __builtin_memset(de, 0, sizeof(*de));
     eb.write_end();
     eb.release();
+    dir_slot_emptied(dirnum, fslot);
     if ((r = drop_link(*this, ti)) < 0) {
         return r;
     }
@@ -862,10 +1049,11 @@ int fs::dir_entry(inum_t dirnum, size_t index, char* name, inum_t* inum) {
         return E_IO;
     }
     held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
-        if (int r = dir_slot(*dir, s, hb, &de); r < 0) {
+        if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
         if (de->inum == 0) {

@@ -22,7 +22,8 @@
 //
 // Easy to get wrong: the image is input, so every block number taken from
 // it is range-checked before use (E_IO); an extent with first == 0 is a
-// hole, read as zeros; E_NOSPC must leave the file and the free count as
+// hole, read as zeros, and a write into one allocates blocks for it
+// (splitting the hole's extent); E_NOSPC must leave the file and the free count as
 // they were (growth that fails is undone by shrinking back); whole blocks
 // past a file's size must not stay allocated (the checker warns); bytes
 // between the old end and a new one read as zeros, so the tail of the
@@ -121,6 +122,11 @@ struct fs {
     superblock sb_;
     blocknum_t alloc_hint_;             // [bitmap lock] where searches start
     inum_t inode_hint_ = 2;             // [caller's create lock]
+    // [the directory's lock] No slot of directory dir_hint_inum_ before
+    // dir_hint_slot_ is empty (a create's search for an empty slot starts
+    // there; unlink and rename lower it when they empty a slot).
+    inum_t dir_hint_inum_ = 0;
+    uint32_t dir_hint_slot_ = 0;
 
     // A write is done in chunks of at most this many blocks, each its own
     // transaction.
@@ -150,9 +156,10 @@ struct fs {
     // Up to `n` bytes at `off` into xf: bytes read (0 at or past the end)
     // or an error. Only the first error is returned if nothing was read.
     ssize_t read(inum_t inum, uint64_t off, size_t n, transfer& xf);
-    // `n` bytes from xf at `off`, growing the file (a gap reads as zeros):
-    // bytes written, or E_FBIG (off at or past maxsize), E_NOSPC, E_FAULT,
-    // E_IO when nothing was written. A failed chunk changes nothing.
+    // `n` bytes from xf at `off`, growing the file (a gap reads as zeros)
+    // and giving blocks to the holes it writes into: bytes written, or
+    // E_FBIG (off at or past maxsize), E_NOSPC, E_FAULT, E_IO when nothing
+    // was written. A failed chunk changes nothing.
     ssize_t write(inum_t inum, uint64_t off, size_t n, transfer& xf);
     // Sets the size: 0, E_FBIG, E_NOSPC (nothing changed), E_IO.
     int truncate(inum_t inum, uint64_t size);
@@ -202,12 +209,17 @@ private:
     int set_extent(inode_ref& ir, uint32_t idx, extent value);
     int append_run(inode_ref& ir, uint32_t* nextents, blocknum_t first, uint32_t count);
     int grow_indirect(inode_ref& ir, uint32_t nblocks);
+    int fill_hole(inode_ref& ir, uint32_t fbi, uint32_t want);
     int zero_blocks(blocknum_t first, uint32_t count, dirty_kind kind);
     int zero_tail(inode_ref& ir);
     int bitmap_set(blocknum_t first, uint32_t count, bool free);
     int dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slot);
-    int dir_add(inode_ref& dir, const char* name, inum_t inum);
-    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de);
+    int dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum);
+    void dir_slot_emptied(inum_t dirnum, uint32_t slot);
+    // held_fbi: (optional) the directory block index hb holds, kept by a
+    // caller scanning slot after slot, so each block is mapped once.
+    int dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
+                 uint32_t* held_fbi = nullptr);
 };
 
 }  // namespace chkfs

@@ -66,6 +66,17 @@ struct chkfs_inode final : vnode {
     chkfs_volume* vol_;
     rwlock lock_;                       // the on-disk inode's contents
     list_links links_;                  // [vol_->table_lock_] in the table
+    // Read-ahead's state: where the last read ended (a read starting there
+    // is sequential) and the file block up to which blocks were read
+    // ahead. Racy by design: a wrong guess costs some I/O, never data.
+    std::atomic<uint64_t> read_next_{0};
+    std::atomic<uint64_t> ahead_end_{0};
+    // Write-behind's state (inode lock held exclusively): where the last
+    // write ended, and the file block before which a sequential stream's
+    // blocks were written home.
+    uint64_t write_next_ = 0;
+    uint64_t behind_ = 0;
+    void write_behind(uint64_t off, size_t n);
 
     chkfs_inode(chkfs_volume* vol, inum_t inum) : vnode(vn_file, uint64_t(inum)), vol_(vol) {}
     inum_t inum() const { return inum_t(ino_); }
@@ -109,6 +120,11 @@ struct cache_reservation {
 };
 
 chkfs_volume* boot_volume;
+
+// Blocks read beyond a sequential read, and the window a sequential
+// write writes home at once (bufcache::max_run: one request each).
+constexpr uint32_t read_ahead_blocks = 32;
+constexpr uint32_t write_behind_blocks = 32;
 
 }  // namespace
 
@@ -172,6 +188,60 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
     void tx_end() override { journal_.end_op(); }
     void freed(chkfs::blocknum_t first, uint32_t count) override { journal_.note_free(first, count); }
     bool reusable(chkfs::blocknum_t bn) override { return !journal_.quarantined(bn); }
+
+    // --- read-ahead ---
+    // Brings file blocks [from, to) of `inum` (clamped to its size; its
+    // inode lock held) that are not cached into the cache with
+    // bufcache::prefetch: each run of consecutive disk blocks in one
+    // device request, instead of one request per block as the logic's gets
+    // would make. Returns the file block up to which blocks are now cached
+    // (prefetch stops when the cache has no clean slot to give).
+    uint64_t read_ahead(inum_t inum, uint64_t from, uint64_t to) {
+        chkfs::inode_ref ir(*this);
+        if (fs_.get_inode(inum, ir) < 0) {
+            return from;
+        }
+        uint64_t nblocks = (uint64_t(ir->size) + chkfs::blocksize - 1) / chkfs::blocksize;
+        to = to < nblocks ? to : nblocks;
+        while (from < to) {
+            chkfs::blocknum_t bn;
+            uint32_t run;
+            if (fs_.map(*ir, uint32_t(from), &bn, &run) < 0 || run == 0) {
+                return from;
+            }
+            uint64_t k = run < to - from ? run : to - from;
+            uint64_t got = bn != 0 ? cache_->prefetch(dev_, bn, size_t(k)) : k;
+            from += got;
+            if (got < k) {
+                return from;
+            }
+        }
+        return from;
+    }
+
+    // Writes home the dirty cached blocks of file blocks [from, to) of
+    // `inum` (its inode lock held), each run of consecutive disk blocks in
+    // one request (bufcache::write_back_range).
+    void write_home(inum_t inum, uint64_t from, uint64_t to) {
+        chkfs::inode_ref ir(*this);
+        if (fs_.get_inode(inum, ir) < 0) {
+            return;
+        }
+        while (from < to) {
+            chkfs::blocknum_t bn;
+            uint32_t run;
+            if (fs_.map(*ir, uint32_t(from), &bn, &run) < 0 || run == 0) {
+                return;
+            }
+            uint64_t k = run < to - from ? run : to - from;
+            if (bn != 0) {
+                // An error leaves the blocks dirty: sync or eviction retries
+                // and reports it.
+                cache_->write_back_range(dev_, bn, size_t(k));
+            }
+            from += k;
+        }
+    }
 
     // --- vfs_filesystem: the inodes and the bitmap live in the cache, so
     // the cache's sync writes them home.
@@ -272,8 +342,29 @@ ssize_t chkfs_inode::read_at(const iobuf& buf, off_t off) {
     }
     cache_reservation res(vol_->cache_);
     shared_guard guard(lock_);
+    // Read the blocks this read needs in as few requests as possible; and
+    // reading on from where the last read ended, once fewer than half a
+    // window of blocks is left read ahead, the next read_ahead_blocks too.
+    uint64_t first = uint64_t(off) / chkfs::blocksize;
+    uint64_t end = (uint64_t(off) + buf.size + chkfs::blocksize - 1) / chkfs::blocksize;
+    if (read_next_.load(std::memory_order_relaxed) == uint64_t(off)) {
+        uint64_t ahead = ahead_end_.load(std::memory_order_relaxed);
+        if (ahead < first || ahead > end + read_ahead_blocks) {
+            ahead = first;                  // the window is elsewhere: start anew
+        }
+        if (end + read_ahead_blocks / 2 > ahead) {
+            ahead = vol_->read_ahead(inum(), ahead, end + read_ahead_blocks);
+            ahead_end_.store(ahead, std::memory_order_relaxed);
+        }
+    } else {
+        ahead_end_.store(vol_->read_ahead(inum(), first, end), std::memory_order_relaxed);
+    }
     iobuf_transfer xf(buf);
-    return vol_->fs_.read(inum(), uint64_t(off), buf.size, xf);
+    ssize_t r = vol_->fs_.read(inum(), uint64_t(off), buf.size, xf);
+    if (r > 0) {
+        read_next_.store(uint64_t(off) + uint64_t(r), std::memory_order_relaxed);
+    }
+    return r;
 }
 
 ssize_t chkfs_inode::write_at(const iobuf& buf, off_t off) {
@@ -301,7 +392,32 @@ ssize_t chkfs_inode::write_at(const iobuf& buf, off_t off) {
                 continue;
             }
         }
+        if (done) {
+            write_behind(uint64_t(off), done);
+        }
         return done ? ssize_t(done) : r;
+    }
+}
+
+// Write-behind: a file written sequentially has each full window of
+// write_behind_blocks file blocks written home as soon as the stream has
+// passed it, in one disk request per run, instead of leaving 4 KiB blocks
+// for the cache to write one by one when it evicts them. Ordered data
+// allows it (data may reach the disk any time before the commit that
+// points to it; a block allocated in the running transaction was free in
+// the committed state, so a crash shows nothing of it). Random writes are
+// left to eviction and sync.
+void chkfs_inode::write_behind(uint64_t off, size_t n) {
+    uint64_t end = off + n;
+    uint64_t window = uint64_t(write_behind_blocks) * chkfs::blocksize;
+    if (off != write_next_) {
+        behind_ = (off + window - 1) / window * write_behind_blocks;   // next full window
+    }
+    write_next_ = end;
+    uint64_t upto = end / window * write_behind_blocks;
+    if (upto > behind_) {
+        vol_->write_home(inum(), behind_, upto);
+        behind_ = upto;
     }
 }
 
@@ -340,19 +456,21 @@ vnode* chkfs_dir::lookup(const char* name) {
 int chkfs_dir::open_entry(const char* name, bool create, vnode** out) {
     inum_t inum;
     int r;
-    {
-        // Lookups share the directory; a create needs it alone (checked
-        // again under the exclusive lock: another task may create first).
+    if (!create) {
+        // Lookups share the directory.
         cache_reservation res(vol_->cache_);
         shared_guard guard(lock_);
         r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
-    }
-    if (r == E_NOENT && create) {
+    } else {
+        // A create needs the directory alone. fs::create scans the
+        // directory for the name itself (E_INVAL if it is there, or if the
+        // name is not valid): one scan instead of a lookup, then another
+        // under the exclusive lock, then create's own.
         cache_reservation res(vol_->cache_);
         exclusive_guard guard(lock_);
-        r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
-        if (r == E_NOENT) {
-            r = vol_->fs_.create(chkfs::root_inum, name, chkfs::type_regular, &inum);
+        r = vol_->fs_.create(chkfs::root_inum, name, chkfs::type_regular, &inum);
+        if (r == E_INVAL) {
+            r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
         }
     }
     if (r < 0) {

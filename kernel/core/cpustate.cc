@@ -24,12 +24,8 @@ void cpustate::init_early(int index) {
     wrmsr(MSR_IA32_KERNEL_GS_BASE, 0);
 }
 
-void lock_depth_adjust(int delta) {
-    // Interrupts are off whenever a spinlock is taken or released, so
-    // reading this CPU's state here is safe.
-    cpustate* c = this_cpu();
-    c->lock_depth_ += delta;
-    assert(c->lock_depth_ >= 0, "spinlock released more often than taken");
+void lock_depth_underflow() {
+    panic("spinlock released more often than taken (lock_depth_ %d)", this_cpu()->lock_depth_);
 }
 
 namespace {
@@ -129,11 +125,6 @@ void cpustate::schedule() {
     if (prev == idle_task_) {
         halted_.store(false, std::memory_order_relaxed);
     }
-    // User FPU/SSE state is still in the registers (the kernel never uses
-    // them): save it when leaving a user task.
-    if (prev && prev->is_user_ && prev->pstate_ != ps_exited) {
-        fxsave(prev->fpu_);
-    }
     proc* next = nullptr;
     runq_lock_.lock_noirq();
     if (prev && prev->pstate_ == ps_exited) {
@@ -172,6 +163,13 @@ void cpustate::schedule() {
 
     if (!next) {
         next = idle_task_;
+    }
+    // User FPU/SSE state is still in the registers (the kernel never uses
+    // them): save it when leaving a user task for another task (an exited
+    // task's prev is nullptr by now; a task that follows itself keeps its
+    // registers, and fxrstor below is skipped for it too).
+    if (prev && prev != next && prev->is_user_) {
+        fxsave(prev->fpu_);
     }
     assert(next->cpu_index_ == index_);
     current_ = next;

@@ -38,6 +38,11 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     // The page table in this CPU's CR3 (set_pagetable); other CPUs read it
     // to check they never free it.
     std::atomic<x86_64_pagetable*> pagetable_ = nullptr;
+    // TLB shootdown (vm.cc): flushes asked of this CPU (each asker takes a
+    // ticket) and the last ticket this CPU had read before a flush it
+    // completed; a request is served once tlb_done_ >= its ticket.
+    std::atomic<uint64_t> tlb_requests_ = 0;
+    std::atomic<uint64_t> tlb_done_ = 0;
 
     std::atomic<uint64_t> ticks_ = 0;   // timer interrupts taken by this CPU
     uint64_t switch_tick_ = 0;          // ticks_ when current_ was last chosen
@@ -64,10 +69,13 @@ struct __attribute__((aligned(CPUSTATE_SIZE))) cpustate {
     static constexpr uint64_t quantum_ticks = 2;
 };
 
+static_assert(offsetof(cpustate, lock_depth_) == cpustate_lock_depth_offset,
+              "spinlock.hh reaches lock_depth_ at a fixed offset");
+
 extern cpustate cpus[MAXCPU];
 extern int ncpu;
 
-inline cpustate* this_cpu() {
+[[gnu::always_inline]] inline cpustate* this_cpu() {
     assert(is_cli(), "this_cpu() with interrupts on");
     return reinterpret_cast<cpustate*>(read_gs_quad<offsetof(cpustate, self_)>());
 }

@@ -13,6 +13,7 @@
 #include "symtab.hh"
 #include "timer.hh"
 #include "usersym.hh"
+#include "vm.hh"
 
 namespace {
 
@@ -110,6 +111,9 @@ extern "C" void exception_handler(regstate* regs) {
         }
     } else if (v == INT_IPI_RESCHEDULE) {
         lapic_eoi();
+    } else if (v == INT_IPI_TLB) {
+        lapic_eoi();
+        tlb_serve_requests();
     } else if (v == INT_IPI_HALT) {
         halt_forever();
     } else if (v >= INT_IRQ_BASE && v < INT_IRQ_BASE + max_irqs) {
@@ -137,19 +141,38 @@ extern "C" void exception_handler(regstate* regs) {
     }
 }
 
+namespace {
+// A RIP past the user half can only come from code running off the end
+// of the top page (executable where the CPU lacks NX). iretq to it would
+// fault in ring 0 with the user's GS already loaded: the process dies
+// here instead, as the CPU would kill it for the fetch (#GP).
+[[gnu::noinline, gnu::cold]] void kill_past_user_half(proc* p, regstate* regs) {
+    char why[80];
+    snprintf(why, sizeof(why), "return to rip %p, past the user half",
+             (void*) regs->reg_rip);
+    process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
+}
+}  // namespace
+
+// Every system call and every interrupt from user mode comes through here:
+// the common case (nothing to do) stays small, with no stack frame; the
+// rare work is in out-of-line functions.
 void return_to_user(proc* p, regstate* regs) {
-    // A RIP past the user half can only come from code running off the end
-    // of the top page (executable where the CPU lacks NX). iretq to it would
-    // fault in ring 0 with the user's GS already loaded: the process dies
-    // here instead, as the CPU would kill it for the fetch (#GP).
-    if (regs->reg_rip >= VA_LOWEND) {
-        char why[80];
-        snprintf(why, sizeof(why), "return to rip %p, past the user half",
-                 (void*) regs->reg_rip);
-        process_kill(p, why, KILLED_STATUS_BASE + INT_GPF);
+    if (regs->reg_rip >= VA_LOWEND) [[unlikely]] {
+        kill_past_user_half(p, regs);
     }
-    process_check_kill(p);
+    if (p->kill_requested_.load(std::memory_order_relaxed)) [[unlikely]] {
+        process_check_kill(p);
+    }
     activation_return_to_user(p, regs);
+}
+
+// A user task's first entry to user mode (switch.S proc_resume_regs, on
+// the task's own stack with RSP = regs): the same checks as every later
+// return. Without them a thread created just before its process began to
+// exit would run user code until its first kernel entry (a tick).
+extern "C" void proc_first_return_to_user(regstate* regs) {
+    return_to_user(current(), regs);
 }
 
 // A fault in user mode kills the process, never the kernel.

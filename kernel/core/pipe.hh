@@ -1,4 +1,4 @@
-// pipe.hh — pipes (pipe.cc): a one-page buffer between a read end and a
+// pipe.hh — pipes (pipe.cc): a 64 KiB buffer between a read end and a
 // write end, each an open file.
 #pragma once
 

@@ -129,7 +129,7 @@ uint64_t user_perm(bool writable, bool executable) {
 
 // Map a fresh page at `va` in `pt`, filled by `fill(kernel pointer)`. The
 // page starts zeroed, unless the caller promises that `fill` writes all of
-// it (`fill_covers_page`), as fork's copy does.
+// it (`fill_covers_page`), as fork's copy and the loader do.
 template <typename F>
 int map_new_page(x86_64_pagetable* pt, uintptr_t va, uint64_t perm, F fill,
                  bool fill_covers_page = false) {
@@ -174,17 +174,24 @@ int load_program(x86_64_pagetable* pt, vnode* file, uintptr_t* entry) {
         for (uintptr_t va = round_down(seg.va, PAGESIZE); va < seg.va + seg.memsz; va += PAGESIZE) {
             int error = 0;
             int r = map_new_page(pt, va, perm, [&](char* page) {
-                // The part of [seg.va, seg.va + filesz) inside this page.
+                // The part of [seg.va, seg.va + filesz) inside this page
+                // comes from the file; the rest is zeroed.
                 uintptr_t lo = va > seg.va ? va : seg.va;
                 uintptr_t hi = va + PAGESIZE < seg.va + seg.filesz ? va + PAGESIZE
                                                                    : seg.va + seg.filesz;
                 if (lo < hi) {
+                    memset(page, 0, lo - va);
+                    memset(page + (hi - va), 0, va + PAGESIZE - hi);
                     ssize_t n = file->read_at(iobuf::kernel(page + (lo - va), hi - lo),
                                               off_t(seg.offset + (lo - seg.va)));
                     // A file that shrank since its size was read.
                     error = n == ssize_t(hi - lo) ? 0 : n < 0 ? int(n) : E_NOEXEC;
+                    if (error == 0) {
+                        return;
+                    }
                 }
-            });
+                memset(page, 0, PAGESIZE);      // .bss, or a failed read
+            }, true);
             if (r == 0) {
                 r = error;
             }
@@ -270,7 +277,9 @@ void set_entry_registers(regstate* regs, uintptr_t entry, uintptr_t rsp, int arg
     regs->reg_intno = uint64_t(-1);
 }
 
-// The regstate at the top of a thread's kernel stack.
+// The regstate at the top of a thread's kernel stack. proc_resume_regs
+// (switch.S) calls a function with RSP there: it must stay 16-byte aligned.
+static_assert(sizeof(regstate) % 16 == 0);
 regstate* top_regstate(proc* t) {
     return reinterpret_cast<regstate*>(t->kernel_stack_top() - sizeof(regstate));
 }
@@ -842,7 +851,10 @@ int process_page_alloc(process* p, uintptr_t va) {
         // in the kernel through uaccess.cc (under this lock). Freeing it
         // would let them write into memory that is no longer theirs, so a
         // page already mapped is zeroed in place instead: to the program
-        // that is the same fresh zeroed page Chickadee gives.
+        // that is the same fresh zeroed page Chickadee gives. Its
+        // permissions change (text becomes writable and not executable),
+        // so the other CPUs running this address space flush their TLBs
+        // (below) before the call returns.
         spinlock_guard guard(p->mm_lock_);
         vmiter it(p->pagetable_, va);
         if (it.present()) {
@@ -853,6 +865,9 @@ int process_page_alloc(process* p, uintptr_t va) {
         } else {
             mapped = it.map(kva2pa(page), user_perm(true, false)) >= 0;
         }
+    }
+    if (replaced) {
+        tlb_shootdown(p->pagetable_);   // after the lock: see vm.hh
     }
     if (!mapped || replaced) {
         kfree(page);

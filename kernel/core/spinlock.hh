@@ -43,9 +43,23 @@ private:
     bool armed_ = false;
 };
 
-// Per-CPU held-lock count (defined in cpustate.cc; works from the first
-// instruction of kernel_start because CPU 0's GSBASE is set first).
-void lock_depth_adjust(int delta);
+// Per-CPU held-lock count: `cpustate::lock_depth_`, reached through %gs
+// (works from the first instruction of kernel_start because CPU 0's GSBASE
+// is set first). One instruction and a branch, as every spinlock operation
+// pays it; cpustate.hh checks the offset. Interrupts are off (the callers
+// assert it), so the task cannot move to another CPU in between.
+constexpr unsigned cpustate_lock_depth_offset = 0x1c;
+[[noreturn]] void lock_depth_underflow();       // cpustate.cc: panics
+inline void lock_depth_adjust(int delta) {
+    bool negative;
+    asm volatile("addl %[delta], %%gs:%c[offset]"
+                 : "=@ccs"(negative)
+                 : [delta] "ri"(delta), [offset] "i"(cpustate_lock_depth_offset)
+                 : "memory");
+    if (negative) [[unlikely]] {
+        lock_depth_underflow();
+    }
+}
 
 class spinlock {
 public:

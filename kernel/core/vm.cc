@@ -4,6 +4,7 @@
 // because the physical-page allocator needs the direct map to exist first.
 #include "vm.hh"
 #include "abi/errno.hh"
+#include "apic.hh"
 #include "arch/cpufeatures.hh"
 #include "arch/insns.hh"
 #include "assert.hh"
@@ -355,10 +356,55 @@ void vm_init_cpu() {
 // whole software TLB and jump cache), so a task that follows itself, or a
 // kernel task that follows another, keeps what it has. Mappings are never
 // changed behind a CPU's back: vmiter invalidates what it replaces.
+//
+// pagetable_ is also what tlb_shootdown reads to find the CPUs to flush:
+// it is published (sequentially consistent) *before* the CR3 write, so
+// before this CPU can walk the new table at all, even speculatively; a CPU
+// that changed a mapping of `pt` and then (after a full fence) did not see
+// `pt` here changed it before this CPU could cache it. (Publishing first
+// cannot hide a table still in force from pagetable_free_tree's check: a
+// table is freed only after every thread of its process has finished
+// switching away from it, end_thread's first step.)
 void set_pagetable(x86_64_pagetable* pt) {
     uint64_t pa = kva2pa(pt);
+    this_cpu()->pagetable_.store(pt, std::memory_order_seq_cst);
     if (rdcr3() != pa) {
         wrcr3(pa);
     }
-    this_cpu()->pagetable_.store(pt, std::memory_order_relaxed);
+}
+
+void tlb_serve_requests() {
+    cpustate* c = this_cpu();
+    uint64_t asked = c->tlb_requests_.load(std::memory_order_seq_cst);
+    if (asked != c->tlb_done_.load(std::memory_order_relaxed)) {
+        // Flushes every non-global entry (no PCID in use: with PCIDs this
+        // would flush only the current one, and would need INVPCID).
+        wrcr3(rdcr3());
+        c->tlb_done_.store(asked, std::memory_order_release);
+    }
+}
+
+void tlb_shootdown(x86_64_pagetable* pt) {
+    assert(is_cli());
+    cpustate* self = this_cpu();
+    assert_eq(self->lock_depth_, 0);
+    // The caller's page-table write is ordered before the reads of the
+    // other CPUs' pagetable_ (set_pagetable explains the other side).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    uint64_t ticket[MAXCPU] = {};
+    for (int i = 0; i < ncpu; ++i) {
+        cpustate* c = &cpus[i];
+        if (c != self && c->pagetable_.load(std::memory_order_seq_cst) == pt) {
+            // The flush that serves this ticket starts after it is taken,
+            // so after the caller's write.
+            ticket[i] = c->tlb_requests_.fetch_add(1, std::memory_order_seq_cst) + 1;
+            lapic_send_ipi(c->lapic_id_, INT_IPI_TLB);
+        }
+    }
+    for (int i = 0; i < ncpu; ++i) {
+        while (ticket[i] && cpus[i].tlb_done_.load(std::memory_order_acquire) < ticket[i]) {
+            tlb_serve_requests();
+            pause();
+        }
+    }
 }

@@ -61,6 +61,15 @@ private:
 // The index of the first present entry of `t` in [i, limit), or `limit`.
 // Most entries of a user page table are empty, so it tests four at a time.
 inline int pagetable_next_present(const x86_64_pagetable* t, int i, int limit) {
+    // A user address space is mostly empty stretches: sixteen entries a
+    // test, then four, then one.
+    for (; i + 16 <= limit; i += 16) {
+        const x86_64_pageentry_t* e = &t->entry[i];
+        if ((e[0] | e[1] | e[2] | e[3] | e[4] | e[5] | e[6] | e[7] | e[8] | e[9] | e[10]
+             | e[11] | e[12] | e[13] | e[14] | e[15]) & PTE_P) {
+            break;
+        }
+    }
     for (; i + 4 <= limit; i += 4) {
         if ((t->entry[i] | t->entry[i + 1] | t->entry[i + 2] | t->entry[i + 3]) & PTE_P) {
             break;
@@ -118,4 +127,15 @@ volatile void* vm_map_device(uint64_t pa, uint64_t size);
 // Per-CPU: enable NX/SMEP/SMAP/PCID/global pages as available; load CR3.
 void vm_init_cpu();
 void set_pagetable(x86_64_pagetable* pt);
+// TLB shootdown, after changing or removing a present mapping of `pt`
+// (adding one needs none: x86 never caches a not-present entry). Every
+// other CPU whose CR3 holds `pt` flushes its TLB (INT_IPI_TLB); returns
+// once all have. This CPU's own entry is the caller's to invalidate. Call
+// with interrupts off and no spinlock held (a CPU spinning for one with
+// interrupts off could not take the IPI); it serves requests made of this
+// CPU while it waits, so two CPUs shooting at each other both finish.
+void tlb_shootdown(x86_64_pagetable* pt);
+// The INT_IPI_TLB handler (and tlb_shootdown's wait): flush this CPU's
+// TLB if another CPU asked. Interrupts off.
+void tlb_serve_requests();
 

@@ -337,12 +337,12 @@ void ahci_disk::fill_fis(int slot, uint8_t command, uint64_t lba, uint32_t nsect
     }
 }
 
-// The PRDT for [buf, buf + bytes): one entry per physically contiguous
-// run, found page by page through the kernel page table. `check_buffer`
-// has vetted the range. Returns the number of entries.
-int ahci_disk::fill_prdt(int slot, void* buf, size_t bytes) {
+// The PRDT for [buf, buf + bytes), appended after the first `n` entries:
+// one entry per physically contiguous run, found page by page through the
+// kernel page table (a piece contiguous with the previous entry extends
+// it). `check_buffer` has vetted the range. Returns the number of entries.
+int ahci_disk::fill_prdt(int slot, void* buf, size_t bytes, int n) {
     ahci_prd* prd = tables_[slot].prdt;
-    int n = 0;
     uintptr_t va = reinterpret_cast<uintptr_t>(buf);
     while (bytes) {
         size_t piece = PAGESIZE - (va & PAGEOFFMASK);
@@ -453,16 +453,20 @@ void ahci_disk::issue(int slot, bool queued, bool write, int nprd) {
 }
 
 // One command, start to end: take a slot, fill it, issue it, sleep until
-// the interrupt says it is done, give the slot back.
-int ahci_disk::run_command(uint8_t command, uint64_t lba, uint32_t nsectors, void* buf,
-                           bool write, bool exclusive) {
+// the interrupt says it is done, give the slot back. The data are `nbufs`
+// buffers of `bytes_each` bytes, in order.
+int ahci_disk::run_command(uint8_t command, uint64_t lba, uint32_t nsectors, void* const* bufs,
+                           size_t nbufs, size_t bytes_each, bool write, bool exclusive) {
     bool queued = !exclusive;
     int slot = acquire_slot(exclusive);
     fill_fis(slot, command, lba, nsectors, queued);
     if (command == ATA_FLUSH_EXT) {
         tables_[slot].cfis[7] = 0;
     }
-    int nprd = buf ? fill_prdt(slot, buf, size_t(nsectors) * sector_size_) : 0;
+    int nprd = 0;
+    for (size_t i = 0; i != nbufs; ++i) {
+        nprd = fill_prdt(slot, bufs[i], bytes_each, nprd);
+    }
     issue(slot, queued, write, nprd);
     waiter w;
     w.block_until(slot_wq_[slot], [&] {
@@ -472,35 +476,70 @@ int ahci_disk::run_command(uint8_t command, uint64_t lba, uint32_t nsectors, voi
     release_slot(slot, exclusive);
     return r;
 }
-
-int ahci_disk::transfer(bool write, uint64_t bn, size_t count, void* buf) {
+// Blocks [bn, bn + count) to or from memory. `bytes_each` == count × 4096:
+// one contiguous buffer, bufs[0]; == 4096: one buffer per block. Up to
+// max_blocks_per_command blocks per command; a vectored command also stops
+// where its PRD table could overflow (a block whose buffer crosses a page
+// takes two entries).
+int ahci_disk::transfer(bool write, uint64_t bn, size_t count, void* const* bufs,
+                        size_t bytes_each) {
     if (count == 0 || bn >= nblocks_ || count > nblocks_ - bn) {
         return E_INVAL;
     }
-    if (count > SIZE_MAX / BLOCKDEV_BLOCKSIZE
-        || !check_buffer(buf, count * BLOCKDEV_BLOCKSIZE, !write)) {
+    bool vectored = bytes_each == BLOCKDEV_BLOCKSIZE && count > 1;
+    if (count > SIZE_MAX / BLOCKDEV_BLOCKSIZE) {
+        return E_INVAL;
+    }
+    if (vectored) {
+        for (size_t i = 0; i != count; ++i) {
+            if (!check_buffer(bufs[i], BLOCKDEV_BLOCKSIZE, !write)) {
+                return E_INVAL;
+            }
+        }
+    } else if (!check_buffer(bufs[0], count * BLOCKDEV_BLOCKSIZE, !write)) {
         return E_INVAL;
     }
     uint64_t spb = BLOCKDEV_BLOCKSIZE / sector_size_;
-    auto* p = static_cast<char*>(buf);
+    auto* p = static_cast<char*>(bufs[0]);
+    size_t i = 0;                   // next buffer (vectored)
     while (count) {
         size_t n = count < max_blocks_per_command ? count : max_blocks_per_command;
+        void* one[1] = {p};
+        void* const* cbufs = one;
+        size_t nbufs = 1, each = n * BLOCKDEV_BLOCKSIZE;
+        if (vectored) {
+            // Each block takes one PRD entry, two if its buffer crosses a page.
+            size_t prds = 0;
+            size_t k = 0;
+            while (k != n) {
+                size_t need = (reinterpret_cast<uintptr_t>(bufs[i + k]) & PAGEOFFMASK) ? 2 : 1;
+                if (prds + need > size_t(max_prd)) {
+                    break;
+                }
+                prds += need;
+                ++k;
+            }
+            n = k;
+            cbufs = bufs + i;
+            nbufs = n;
+            each = BLOCKDEV_BLOCKSIZE;
+        }
         uint64_t lba = bn * spb;
         uint32_t nsectors = n * spb;
         int r;
         if (ncq_) {
-            r = run_command(write ? ATA_WRITE_FPDMA : ATA_READ_FPDMA, lba, nsectors, p,
-                            write, false);
+            r = run_command(write ? ATA_WRITE_FPDMA : ATA_READ_FPDMA, lba, nsectors, cbufs, nbufs,
+                            each, write, false);
         } else {
-            r = run_command(write ? ATA_WRITE_DMA_EXT : ATA_READ_DMA_EXT, lba, nsectors, p,
-                            write, true);
+            r = run_command(write ? ATA_WRITE_DMA_EXT : ATA_READ_DMA_EXT, lba, nsectors, cbufs,
+                            nbufs, each, write, true);
         }
         if (r == slot_retry) {
             // Lost in a port recovery (some command failed, maybe not
             // this one): run it again alone, non-queued, so a failure
             // now is certainly its own.
-            r = run_command(write ? ATA_WRITE_DMA_EXT : ATA_READ_DMA_EXT, lba, nsectors, p,
-                            write, true);
+            r = run_command(write ? ATA_WRITE_DMA_EXT : ATA_READ_DMA_EXT, lba, nsectors, cbufs,
+                            nbufs, each, write, true);
         }
         if (r != 0) {
             return r == slot_retry ? E_IO : r;
@@ -508,20 +547,30 @@ int ahci_disk::transfer(bool write, uint64_t bn, size_t count, void* buf) {
         bn += n;
         count -= n;
         p += n * BLOCKDEV_BLOCKSIZE;
+        i += n;
     }
     return 0;
 }
 
 int ahci_disk::read(uint64_t bn, size_t count, void* buf) {
-    return transfer(false, bn, count, buf);
+    return transfer(false, bn, count, &buf, count * BLOCKDEV_BLOCKSIZE);
 }
 
 int ahci_disk::write(uint64_t bn, size_t count, const void* buf) {
-    return transfer(true, bn, count, const_cast<void*>(buf));
+    void* b = const_cast<void*>(buf);
+    return transfer(true, bn, count, &b, count * BLOCKDEV_BLOCKSIZE);
+}
+
+int ahci_disk::readv(uint64_t bn, size_t count, void* const* bufs) {
+    return transfer(false, bn, count, bufs, BLOCKDEV_BLOCKSIZE);
+}
+
+int ahci_disk::writev(uint64_t bn, size_t count, const void* const* bufs) {
+    return transfer(true, bn, count, const_cast<void* const*>(bufs), BLOCKDEV_BLOCKSIZE);
 }
 
 int ahci_disk::flush() {
-    int r = run_command(ATA_FLUSH_EXT, 0, 0, nullptr, false, true);
+    int r = run_command(ATA_FLUSH_EXT, 0, 0, nullptr, 0, 0, false, true);
     return r == 0 ? 0 : E_IO;
 }
 

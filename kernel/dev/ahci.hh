@@ -30,6 +30,10 @@ struct ahci_disk final : public blockdev {
     int read(uint64_t bn, size_t count, void* buf) override;
     int write(uint64_t bn, size_t count, const void* buf) override;
     int flush() override;
+    // One command per up to max_blocks_per_command blocks, each block its
+    // own PRD entry (or two, if its buffer crosses a page).
+    int readv(uint64_t bn, size_t count, void* const* bufs) override;
+    int writev(uint64_t bn, size_t count, const void* const* bufs) override;
 
     // --- identity (set at probe, then read-only) ---
     volatile uint32_t* hba_ = nullptr;      // the ABAR's registers (uncached)
@@ -74,13 +78,13 @@ struct ahci_disk final : public blockdev {
     void handle_interrupt();        // from ahci_interrupt, interrupts off
 
 private:
-    int transfer(bool write, uint64_t bn, size_t count, void* buf);
-    int run_command(uint8_t command, uint64_t lba, uint32_t nsectors, void* buf,
-                    bool write, bool exclusive);
+    int transfer(bool write, uint64_t bn, size_t count, void* const* bufs, size_t bytes_each);
+    int run_command(uint8_t command, uint64_t lba, uint32_t nsectors, void* const* bufs,
+                    size_t nbufs, size_t bytes_each, bool write, bool exclusive);
     int acquire_slot(bool exclusive);
     void release_slot(int slot, bool exclusive);
     void fill_fis(int slot, uint8_t command, uint64_t lba, uint32_t nsectors, bool queued);
-    int fill_prdt(int slot, void* buf, size_t bytes);
+    int fill_prdt(int slot, void* buf, size_t bytes, int n = 0);
     void issue(int slot, bool queued, bool write, int nprd);
     void recover_port();            // lock_ held
     bool start_engine();

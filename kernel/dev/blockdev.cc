@@ -8,9 +8,35 @@
 // cache, file system — sees writes stop after N blocks (the crash tests).
 #include "blockdev.hh"
 #include "faultdisk.hh"
+#include "abi/errno.hh"
 
 namespace {
 blockdev* root_blockdev;
+}
+
+// The default vectored transfers: one block per call.
+int blockdev::readv(uint64_t bn, size_t count, void* const* bufs) {
+    if (count == 0 || bn >= nblocks_ || count > nblocks_ - bn) {
+        return E_INVAL;
+    }
+    for (size_t i = 0; i != count; ++i) {
+        if (int r = read(bn + i, 1, bufs[i]); r != 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+int blockdev::writev(uint64_t bn, size_t count, const void* const* bufs) {
+    if (count == 0 || bn >= nblocks_ || count > nblocks_ - bn) {
+        return E_INVAL;
+    }
+    for (size_t i = 0; i != count; ++i) {
+        if (int r = write(bn + i, 1, bufs[i]); r != 0) {
+            return r;
+        }
+    }
+    return 0;
 }
 
 blockdev* blockdev_root() {

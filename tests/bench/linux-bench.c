@@ -20,6 +20,10 @@
  * runs only the fs-* rows there. Natively they run in obj/bench/fs-native
  * (made, then emptied and removed), on whatever file system holds it.
  *
+ * The smp2 guest: booted on two CPUs with the word `smp2` after "--", /init
+ * runs only the two-CPU row (uthread-wake-other); natively it runs after
+ * the others (it needs two CPUs, or says it skipped).
+ *
  * Adding a row: one function here and one line in `benchmarks` (the name
  * it reports must match the Nuthatch program's), one line in bench.py's
  * ROWS. Easy to get wrong: as process 1 nothing may return from main (the
@@ -90,6 +94,7 @@
 #include <sys/utsname.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -908,6 +913,8 @@ static void report_kernel(void) {
  * harness's pass and fail. If that fails, power off (QEMU exits too). */
 static void guest_exit(int ok) {
     fflush(stdout);
+    tcdrain(STDOUT_FILENO);     /* the serial driver's buffer too (the smp2
+                                 * guest lost its last line without it) */
     if (ioperm(0xf4, 4, 1) == 0) {
         outb(ok ? 0x10 : 0x11, 0xf4);
     }

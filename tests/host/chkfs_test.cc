@@ -9,6 +9,7 @@
 #include "chkfs-mkfs.hh"
 #include "test_files.hh"
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -80,7 +81,11 @@ struct image {
                 break;
             }
             for (uint32_t k = 0; k != e.count && out.size() < in.size; ++k) {
-                out.insert(out.end(), block(e.first + k), block(e.first + k) + blocksize);
+                if (e.first == 0) {
+                    out.insert(out.end(), blocksize, 0);        // a hole
+                } else {
+                    out.insert(out.end(), block(e.first + k), block(e.first + k) + blocksize);
+                }
             }
         }
         out.resize(std::min<size_t>(out.size(), in.size));
@@ -239,6 +244,59 @@ TEST(ChkfsMkfs, BadInputIsRefusedAndBuildsNothing) {
     many.pop_back();
     EXPECT_FALSE(refused(many, few));
     EXPECT_CLEAN(chkfs_check(out));
+}
+
+TEST(ChkfsMkfs, HolesGetNoBlocks) {
+    // 11 blocks (the last partly used); blocks 2-5 and 10 are holes, the
+    // data runs are cut into extents of at most 3: [2][hole 4][3][1][hole 1],
+    // five extents, so one indirect block.
+    auto d = pattern(10 * blocksize + 50, 7);
+    std::fill(d.begin() + 2 * blocksize, d.begin() + 6 * blocksize, 0);
+    std::fill(d.begin() + 10 * blocksize, d.end(), 0);
+    mkfs_options o = small_options();
+    o.max_extent = 3;
+    image im = make({{"h", d, {{2, 4}, {10, 1}}}, {"after", bytes("x")}}, o);
+    inum_t h = im.entry(0).inum;
+    const inode& in = im.ino(h);
+    superblock sb = im.sb();
+    EXPECT_EQ(in.direct[0].first, sb.data_bn);
+    EXPECT_EQ(in.direct[0].count, 2u);
+    EXPECT_EQ(in.direct[1].first, 0u);
+    EXPECT_EQ(in.direct[1].count, 4u);
+    EXPECT_EQ(in.direct[2].first, sb.data_bn + 2) << "data continues right after";
+    EXPECT_EQ(in.direct[2].count, 3u);
+    EXPECT_EQ(in.direct[3].count, 1u);
+    ASSERT_EQ(in.indirect.count, 1u);
+    EXPECT_EQ(in.indirect.first, sb.data_bn + 6) << "indirect block after the 6 data blocks";
+    auto* ind = reinterpret_cast<extent*>(im.block(in.indirect.first));
+    EXPECT_EQ(ind[0].first, 0u);
+    EXPECT_EQ(ind[0].count, 1u);
+    EXPECT_EQ(ind[1].count, 0u);
+    EXPECT_EQ(im.read(h), d);
+    EXPECT_EQ(im.read(im.entry(1).inum), bytes("x"));
+    // Used: 6 data + 1 indirect + "after" + the root directory.
+    EXPECT_EQ(im.free_blocks(), sb.journal_bn - sb.data_bn - 9);
+    auto rep = check(im);
+    EXPECT_EQ(rep.errors(), 0u) << rep.summary();
+    EXPECT_TRUE(rep.has(fsck_problem::hole)) << rep.summary();
+
+    // Refused: a non-zero byte in a hole, a hole past the file, empty,
+    // overlapping or out of order.
+    std::vector<unsigned char> out;
+    auto refused = [&](std::vector<std::pair<uint32_t, uint32_t>> holes, size_t poke = 0) {
+        auto data = d;
+        if (poke) {
+            data[poke] = 1;
+        }
+        std::string why = mkfs_build(o, {{"h", data, holes}}, out);
+        return !why.empty() && out.empty();
+    };
+    EXPECT_FALSE(refused({{2, 4}}));
+    EXPECT_TRUE(refused({{2, 4}}, 5 * blocksize + 4095));
+    EXPECT_TRUE(refused({{10, 2}}));
+    EXPECT_TRUE(refused({{2, 0}}));
+    EXPECT_TRUE(refused({{2, 3}, {4, 1}}));
+    EXPECT_TRUE(refused({{4, 1}, {2, 1}}));
 }
 
 
