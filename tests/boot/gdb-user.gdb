@@ -12,9 +12,12 @@ nuthatch-ps
 nuthatch-runq
 nuthatch-slots
 delete
-# The first system call (sys_getpid): a backtrace from the kernel through
-# syscall_entry into the user program.
-hbreak syscall_handler
+# The program's sys_getpid (number 1): a backtrace from the kernel through
+# syscall_entry into the user program. The condition matters: a timer tick
+# before the call enters the activation runtime, whose own system call
+# (sys_act_resume) would otherwise stop here first, with no process_main
+# in its backtrace.
+hbreak syscall_handler if regs->reg_rax == 1
 continue
 backtrace
 nuthatch-current
