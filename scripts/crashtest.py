@@ -12,7 +12,7 @@ what the workload had synced, and report each trial.
 --ncpu N boots the guests with N CPUs, and the workload then runs
 min(N, 4) processes at once, each with its own files and reports.
 --cmdline adds kernel command-line words to every boot (`make crashtest
-BUFCACHE=4` passes bufcache=4: a tiny buffer cache).
+BUFCACHE=8` passes bufcache=8: the smallest buffer cache).
 Two ways to crash: `kill` sends SIGKILL to QEMU a random time after the
 workload started (anywhere in its run, which trial 0 measures); `diskfail`
 boots with `diskfail=N` (kernel/dev/faultdisk.cc), so every block write
@@ -233,7 +233,8 @@ def read(path):
 
 
 def fsck(image, strict=False):
-    r = subprocess.run([CHKFSCK] + (["-S"] if strict else []) + [image], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    r = subprocess.run([CHKFSCK] + (["-S"] if strict else []) + [image],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return r.returncode, r.stdout
 
 
@@ -369,7 +370,7 @@ def main(argv):
     p.add_argument("--ncpu", type=int, default=1,
                    help="CPUs of the guest; the workload runs one process per CPU (at most 4)")
     p.add_argument("--cmdline", default="",
-                   help="extra kernel command-line words for every boot (e.g. bufcache=4)")
+                   help="extra kernel command-line words for every boot (e.g. bufcache=8)")
     p.add_argument("--keep", help="keep images and logs in this directory "
                    "(trial-I-crash.img: the image as the crash left it)")
     p.add_argument("--timeout", type=float, default=120)

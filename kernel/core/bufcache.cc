@@ -607,10 +607,13 @@ size_t bufcache::prefetch(blockdev* dev, uint64_t bn, size_t count) {
             spinlock_guard guard(lock_);
             for (size_t i = 0; i != n; ++i) {
                 if (r < 0) {
+                    // Unfindable at once, and the first victim (as in get).
                     hash_remove_locked(run[i]);
                     run[i]->state_ = bc_failed;
                     run[i]->load_error_ = r;
                     ++stats_.load_errors;
+                    lru_.erase(run[i]);
+                    lru_.push_front(run[i]);
                 } else {
                     run[i]->state_ = bc_valid;
                 }
@@ -618,7 +621,7 @@ size_t bufcache::prefetch(blockdev* dev, uint64_t bn, size_t count) {
         }
         loaded_.wake_all();
         for (size_t i = 0; i != n; ++i) {
-            release(run[i], true);
+            release(run[i], r >= 0);    // a failed slot stays at the front
         }
         if (r < 0) {
             break;

@@ -67,8 +67,12 @@ struct bufcache;
 constexpr size_t BUFCACHE_BLOCKSIZE = BLOCKDEV_BLOCKSIZE;
 // Slots in the root cache unless the command line says `bufcache=N`.
 constexpr size_t BUFCACHE_DEFAULT_SLOTS = 128;
-// `bufcache=N` is clamped to [MIN, MAX] (with a warning).
-constexpr size_t BUFCACHE_MIN_SLOTS = 4;
+// `bufcache=N` is clamped to [MIN, MAX] (with a warning). MIN is what one
+// disk file-system operation may hold at once (chkfs::max_held_blocks, its
+// cache reservation): a smaller cache cannot admit one whole reservation,
+// and an operation that holds and pins more blocks than there are slots
+// waits forever (p-disk-write hung at bufcache=4; it needed 5).
+constexpr size_t BUFCACHE_MIN_SLOTS = 8;
 constexpr size_t BUFCACHE_MAX_SLOTS = 8192;
 
 // get() flags.

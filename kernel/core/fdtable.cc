@@ -81,14 +81,17 @@ int fdtable::close(int fd) {
 }
 
 int fdtable::dup2(int oldfd, int newfd) {
-    // LAB files BEGIN: exercise 4, dup2: newfd refers to oldfd's open file (one object, shared offset), closing what newfd held; dup2(fd, fd) is fd; bad descriptors are E_BADF
+    // LAB files BEGIN: exercise 4, dup2: newfd refers to oldfd's open file (one object, shared offset), closing what newfd held; success is 0, as Chickadee's p-testvfs expects (dup2(fd, fd) too, not fd as POSIX says); bad descriptors are E_BADF
     file* f = get(oldfd);
     if (!f) {
         return E_BADF;
     }
-    int r = newfd;
+    int r = 0;
     if (newfd != oldfd) {
         r = install_at(newfd, f);
+        if (r >= 0) {
+            r = 0;
+        }
     }
     f->put();
     return r;

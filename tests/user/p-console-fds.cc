@@ -29,7 +29,7 @@ void process_main() {
     expect_line(1, 64, "from fd one\n");
     expect_line(2, 64, "two\n");
     expect_line(0, 64, "");                 // Ctrl-D: end of file
-    assert_eq(sys_dup2(0, 5), 5);
+    assert_eq(sys_dup2(0, 5), 0);
     expect_line(5, 64, "fd five\n");
     assert_eq(sys_close(5), 0);
     pid_t child = sys_fork();

@@ -1,16 +1,17 @@
 // p-disk-tinycache.cc — many processes creating, writing, renaming and
-// unlinking disk files at once through the smallest buffer cache (4 slots)
+// unlinking disk files at once through the smallest buffer cache (8 slots)
 // on several CPUs: the journal's pinned blocks and the operations' cache
 // reservations must share those slots without anyone waiting forever.
 //
 // Checks: four children each create, write (2 blocks), read back and unlink
 // files of their own (two rounds), while the parent syncs; every file reads
-// back what was written; the disk is clean afterwards (fsck: yes). With 4
-// slots every reservation needs the pins of the last call committed: with
-// the file system's pin-release hook (chkfs.cc) disabled, this hangs.
+// back what was written; the disk is clean afterwards (fsck: yes). With 8
+// slots every reservation (8, an operation's most) needs the pins of the
+// last call committed: with the file system's pin-release hook (chkfs.cc)
+// disabled, this hangs.
 //! disk: yes
 //! fsck: yes
-//! cmdline: bufcache=4
+//! cmdline: bufcache=8
 //! timeout: 40
 //! ncpu: 4
 #include "u-lib.hh"

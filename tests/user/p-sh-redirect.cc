@@ -28,11 +28,11 @@ void process_main() {
     sh_expect("echo hi > r1; cat r1", "hi\n");
     sh_expect("echo a much longer line > r1; echo short > r1; cat r1", "short\n");
     sh_expect("echo one > r1; echo two >> r1; echo three >>r1; cat r1", "one\ntwo\nthree\n");
-    sh_expect("wc < r1", "3 3 14\n");
+    sh_expect("wc < r1", "      14       3       3\n");
     sh_expect("cat < r1 > r2; cat r2 | wc -l", "3\n");
-    sh_expect("cat < notes.txt | wc > r3; cat r3", "15 99 541\n");
+    sh_expect("cat < notes.txt | wc > r3; cat r3", "     541      99      15\n");
     sh_expect("echo x | cat > r4 | wc -c; cat r4", "0\nx\n");      // > wins over |
-    sh_expect("> r5; wc -c r5", "0 r5\n");
+    sh_expect("> r5; wc -c r5", "       0 r5\n");
     sh_expect("cat < nosuch && echo never", "sh: nosuch: no such file (-2)\n", 1);
     // `<` is opened first; when it fails nothing runs and r1 is untouched.
     sh_expect("echo lost < nosuch > r1; cat r1", "sh: nosuch: no such file (-2)\none\ntwo\nthree\n");
@@ -50,7 +50,7 @@ void process_main() {
     sh_expect("ls | head -n 1", "act-badstack\n");
 
     sh_expect("cp notes.txt c1; wc c1; mv c1 c2; cat c1; wc -c c2",
-              "15 99 541 c1\ncat: c1: no such file (-2)\n541 c2\n");
+              "     541      99      15 c1\ncat: c1: no such file (-2)\n     541 c2\n");
     sh_expect("head -n 1 motd.txt", "Nuthatch: a small x86-64 teaching kernel. Type a command, or `ls` to\n");
     sh_expect("rm r1 r2 r3 r4 r5 r6 c2 && ls r1", "ls: r1: no such file (-2)\n", 1);
     sh_expect("rm r1", "rm: r1: no such file (-2)\n", 1);

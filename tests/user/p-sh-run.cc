@@ -14,14 +14,15 @@ void process_main() {
 
     // Commands and pipelines, with counts wc must get right.
     sh_expect("echo hello", "hello\n");
-    sh_expect("echo hello | wc", "1 1 6\n");
-    sh_expect("cat notes.txt | wc", "15 99 541\n");
-    sh_expect("wc motd.txt notes.txt", "2 16 87 motd.txt\n15 99 541 notes.txt\n17 115 628 total\n");
+    sh_expect("echo hello | wc", "       6       1       1\n");
+    sh_expect("cat notes.txt | wc", "     541      99      15\n");
+    sh_expect("wc motd.txt notes.txt", "      87      16       2 motd.txt\n     541      99      15 notes.txt\n"
+              "     628     115      17 total\n");
     sh_expect("cat motd.txt notes.txt | wc -l", "17\n");
     sh_expect("cat primes.txt | cat | cat | cat | wc -c", "13616\n");
-    sh_expect("echo one two  three | wc -w -l", "1 3\n");
+    sh_expect("echo one two  three | wc -w -l", "       3       1\n");
     sh_expect("cat notes.txt | head -n 2 | wc -l", "2\n");
-    sh_expect("echo -n abc | wc", "0 1 3\n");
+    sh_expect("echo -n abc | wc", "       3       1       0\n");
     sh_expect("echo 'a  b' \"c|d\" e\\;f", "a  b c|d e;f\n");
 
     // ; runs everything; the status is the last one's.

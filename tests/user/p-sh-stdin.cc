@@ -36,11 +36,11 @@ void process_main() {
         "echo skipped\n"
         "cat notes.txt | wc\n";
     const char* expected =
-        "sh$ 1 1 6\n"
+        "sh$        6       1       1\n"
         "sh$ > 2\n"
         "sh$ > two\nlines\n"
         "sh$ sh: syntax error near '|'\n"
-        "sh$ > sh$ 15 99 541\n"
+        "sh$ > sh$      541      99      15\n"
         "sh$ \n";
     // The prompts depend only on the lines, not on how reads split them.
     for (size_t chunk : {size_t(1), size_t(5), size_t(64)}) {

@@ -29,8 +29,8 @@ inline void sh_run_into(sh_output& out, const char* script, const char* stdin_sc
     assert_ge(pid, 0);
     if (pid == 0) {
         sys_close(outp[0]);
-        assert_eq(sys_dup2(outp[1], 1), 1);
-        assert_eq(sys_dup2(outp[1], 2), 2);
+        assert_eq(sys_dup2(outp[1], 1), 0);
+        assert_eq(sys_dup2(outp[1], 2), 0);
         sys_close(outp[1]);
         if (stdin_script) {
             sys_close(inp[1]);
