@@ -239,6 +239,23 @@ act_restore:
     ret
     .size act_restore, . - act_restore
 
+// save_call_context: into the slot at %rdi, what a call preserves, as seen
+// at the first instruction of a function: RIP = the return address at
+// (%rsp), RSP = the caller's (past that address), RBX RBP R12-R15.
+// Clobbers RAX.
+.macro save_call_context
+    movq (%rsp), %rax
+    movq %rax, ACT_SLOT_RIP(%rdi)
+    leaq 8(%rsp), %rax
+    movq %rax, ACT_SLOT_RSP(%rdi)
+    movq %rbx, ACT_SLOT_RBX(%rdi)
+    movq %rbp, ACT_SLOT_RBP(%rdi)
+    movq %r12, ACT_SLOT_R12(%rdi)
+    movq %r13, ACT_SLOT_R13(%rdi)
+    movq %r14, ACT_SLOT_R14(%rdi)
+    movq %r15, ACT_SLOT_R15(%rdi)
+.endm
+
 // int act_switch(act_context* save /* %rdi */, const act_context* load /* %rsi */)
 // Saves a context that, when resumed, returns 0 from this call; then
 // act_restore(load, nullptr) (a tail call: on failure its E_INVAL is our
@@ -264,16 +281,7 @@ act_switch:
     .globl act_switch_release
     .type act_switch_release, @function
 act_switch_release:
-    movq (%rsp), %rax
-    movq %rax, ACT_SLOT_RIP(%rdi)
-    leaq 8(%rsp), %rax
-    movq %rax, ACT_SLOT_RSP(%rdi)
-    movq %rbx, ACT_SLOT_RBX(%rdi)
-    movq %rbp, ACT_SLOT_RBP(%rdi)
-    movq %r12, ACT_SLOT_R12(%rdi)
-    movq %r13, ACT_SLOT_R13(%rdi)
-    movq %r14, ACT_SLOT_R14(%rdi)
-    movq %r15, ACT_SLOT_R15(%rdi)
+    save_call_context
     xorl %eax, %eax
     movq %rax, ACT_SLOT_RAX(%rdi)       // the resumed call returns 0
     movq %rax, ACT_SLOT_RCX(%rdi)
@@ -316,16 +324,7 @@ act_switch_release:
     .globl act_switch_call
     .type act_switch_call, @function
 act_switch_call:
-    movq (%rsp), %rax
-    movq %rax, ACT_SLOT_RIP(%rdi)
-    leaq 8(%rsp), %rax
-    movq %rax, ACT_SLOT_RSP(%rdi)
-    movq %rbx, ACT_SLOT_RBX(%rdi)
-    movq %rbp, ACT_SLOT_RBP(%rdi)
-    movq %r12, ACT_SLOT_R12(%rdi)
-    movq %r13, ACT_SLOT_R13(%rdi)
-    movq %r14, ACT_SLOT_R14(%rdi)
-    movq %r15, ACT_SLOT_R15(%rdi)
+    save_call_context
     pushfq
     popq ACT_SLOT_RFLAGS(%rdi)
     movq $0, ACT_SLOT_RAX(%rdi)         // the resumed call returns 0

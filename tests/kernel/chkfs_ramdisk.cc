@@ -18,6 +18,7 @@
 #include "abi/chickadeefs.hh"
 #include "bufcache.hh"
 #include "chkfs.hh"
+#include "journal-test-disk.hh"
 #include "ktest.hh"
 #include "ramdisk.hh"
 #include "string.hh"
@@ -26,28 +27,6 @@ namespace {
 
 constexpr uint32_t nblocks = 256;
 char buf[3 * 4096 + 100], back[sizeof(buf)];
-
-// Lays out an empty chickadeefs: 64 inodes, an empty root, 16 journal
-// blocks.
-void format(ramdisk* d) {
-    chkfs::superblock sb = {};
-    sb.magic = chkfs::magic;
-    sb.nblocks = nblocks;
-    sb.ninodes = 64;
-    sb.njournal = 16;
-    sb.swap_bn = 1;
-    sb.fbb_bn = 1;
-    sb.inode_bn = 2;
-    sb.data_bn = 3;
-    sb.journal_bn = nblocks - 16;
-    memcpy(d->block(0) + chkfs::superblock_offset, &sb, sizeof(sb));
-    for (uint32_t b = sb.data_bn; b < sb.journal_bn; ++b) {
-        chkfs::bitmap_set_free(d->block(sb.fbb_bn), b, true);
-    }
-    auto* root = reinterpret_cast<chkfs::inode*>(d->block(sb.inode_bn)) + chkfs::root_inum;
-    root->type = chkfs::type_directory;
-    root->nlink = 1;
-}
 
 vnode* open(dirnode* root, const char* name, bool create = true) {
     vnode* v = nullptr;
@@ -73,7 +52,7 @@ KTEST(chkfs_ramdisk) {
     chkfs_volume* vol;
     // Zeros: refused.
     assert_eq(chkfs_mount(d, &bc, &root, &vol), E_INVAL);
-    format(d);
+    format_chkfs_test_disk(*d, nblocks, 16);
     assert_eq(bc.sync(d, 1), 0);        // forget the zeros the cache read
     assert_eq(chkfs_mount(d, &bc, &root, &vol), 0);
     int64_t free0 = chkfs_free_blocks(vol);

@@ -18,6 +18,7 @@
 #include "bufcache.hh"
 #include "chkfs.hh"
 #include "kalloc.hh"
+#include "journal-test-disk.hh"
 #include "ktest.hh"
 #include "ramdisk.hh"
 #include "recdisk.hh"
@@ -30,26 +31,6 @@ constexpr uint32_t njournal = 64;
 constexpr size_t chunk = 64 * 1024;
 constexpr size_t fsize = 512 * 1024;
 
-// An empty chickadeefs: 64 inodes, an empty root, a 64-block journal.
-void format(ramdisk* d) {
-    chkfs::superblock sb = {};
-    sb.magic = chkfs::magic;
-    sb.nblocks = nblocks;
-    sb.ninodes = 64;
-    sb.njournal = njournal;
-    sb.swap_bn = 1;
-    sb.fbb_bn = 1;
-    sb.inode_bn = 2;
-    sb.data_bn = 3;
-    sb.journal_bn = nblocks - njournal;
-    memcpy(d->block(0) + chkfs::superblock_offset, &sb, sizeof(sb));
-    for (uint32_t b = sb.data_bn; b < sb.journal_bn; ++b) {
-        chkfs::bitmap_set_free(d->block(sb.fbb_bn), b, true);
-    }
-    auto* root = reinterpret_cast<chkfs::inode*>(d->block(sb.inode_bn)) + chkfs::root_inum;
-    root->type = chkfs::type_directory;
-    root->nlink = 1;
-}
 
 char byte_at(size_t pos, unsigned gen) {
     return char(pos * 13 + (pos >> 12) * 7 + gen * 91);
@@ -60,7 +41,7 @@ char byte_at(size_t pos, unsigned gen) {
 KTEST(chkfs_seqio) {
     ramdisk* rd = ramdisk::make(nblocks);
     assert(rd);
-    format(rd);
+    format_chkfs_test_disk(*rd, nblocks, njournal);
     auto* d = new recdisk(rd);
     assert(d);
     d->name_ = "seqdisk";
