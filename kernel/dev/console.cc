@@ -21,6 +21,16 @@
 // CPU reads them. Easy to get wrong: under QEMU a received byte that is
 // never read blocks the rest, so a byte dropped at set-up loses everything
 // queued behind it.
+//
+// Flow control: when the line discipline's ring is full (input arrived
+// faster than programs read it: a long paste, `printf ... | make run`),
+// serial_drain_locked stops reading RBR and turns the receive interrupt
+// off, so the bytes wait in QEMU (or, on hardware, the sender waits on a
+// full UART); console_read_line turns it back on after each read that
+// made room. Nothing typed on the serial line is dropped for lack of
+// room. The cost: while the ring stays full nobody reads serial input,
+// so a process-control key (Ctrl-C, procctl.hh) typed behind it waits too
+// (the PS/2 keyboard is not held back: its bytes are dropped when full).
 #include "console.hh"
 #include "arch/insns.hh"
 #include "cga.hh"
@@ -43,8 +53,11 @@ spinlock console_lock;
 
 // Bytes received before input interrupts are on (console_init only, one
 // CPU, interrupts off; read once by console_enable_input_interrupts).
-char early_input[1024];
+// Fewer than the line discipline holds, so all of them fit: the rest wait
+// in the UART.
+char early_input[256];
 size_t early_input_count = 0;
+static_assert(sizeof(early_input) + 2 <= ttyline::capacity);
 
 uint16_t* cga() { return pa2kptr<uint16_t>(cga_pa); }
 volatile int& cga_cursor() { return *pa2kptr<volatile int>(cga_pa + 0xFF8); }
@@ -189,11 +202,34 @@ void echo_to_console(void*, const char* s, size_t n) {
 // interrupt handler and console_enable_input_interrupts) cannot reorder
 // bytes. Lock order: serial_rx_lock, then input_lock.
 spinlock serial_rx_lock;
+bool serial_rx_held = false;    // guarded by serial_rx_lock: receive interrupt off
+
+bool input_full() {
+    spinlock_guard guard(input_lock);
+    return input_line.full();
+}
 
 void serial_drain_locked() {
-    int ch;
-    while ((ch = serial_try_getc()) >= 0) {
+    while (!input_full()) {
+        int ch = serial_try_getc();
+        if (ch < 0) {
+            return;
+        }
         console_input_byte(char(ch));
+    }
+    if (!serial_rx_held) {
+        serial_rx_held = true;
+        outb(com1 + 1, 0x00);   // leave the byte in RBR; no interrupt for it
+    }
+}
+
+// After a read made room: take in what waited, and interrupts again.
+void serial_resume() {
+    spinlock_guard guard(serial_rx_lock);
+    if (serial_rx_held) {
+        serial_rx_held = false;
+        outb(com1 + 1, 0x01);
+        serial_drain_locked();
     }
 }
 
@@ -251,6 +287,7 @@ ssize_t console_read_line(char* buf, size_t size) {
         n = ssize_t(input_line.read(buf, size));
         return true;
     });
+    serial_resume();
     return n;
 }
 

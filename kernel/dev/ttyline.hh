@@ -32,6 +32,11 @@ public:
     // Handle one typed byte. Bytes that do not fit are dropped.
     void input(char ch, const ttyline_echo& echo);
 
+    // True when a byte typed now could be dropped for want of room in the
+    // ring (not for an over-long line): a reader will make room, so the
+    // caller may hold input back until then (console.cc does for serial).
+    bool full() const { return free_entries() < 2; }
+
     // True when `read` would return at once (a line or end of file is ready).
     bool readable() const { return read_ != committed_; }
     // Copy up to `size` bytes of the next line into `buf`, stopping after

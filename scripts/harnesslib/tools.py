@@ -17,6 +17,9 @@ import sys
 from .common import LOGDIR, outcome
 
 FOLDER = os.path.join("tests", "tools")
+# A whole module's time limit. Each module's own subprocess timeouts should
+# fire first, so a hang is reported by the case that hung.
+TIMEOUT = 240
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unitrun.py")
 
 
@@ -41,14 +44,41 @@ def run_tools(ctx, module, patterns):
     with open(log, "w") as out:
         proc = ctx.start([sys.executable, RUNNER, os.path.join(FOLDER, module + ".py"), report]
                          + list(patterns), stdout=out, stderr=out)
-    status = ctx.finish(proc, 120)
+    status = ctx.finish(proc, TIMEOUT)
     shown = [(f"tool tests {module}", log)]
     try:
         with open(report, encoding="utf-8") as f:
             cases = json.load(f)
     except (OSError, ValueError):
-        what = "timed out" if status is None else f"exited {status} without a report"
-        return [outcome("FAIL", f"tools/{module}", reason=what, log=log, logs=shown)]
+        cases = None
+    if status is None:
+        # Killed: what finished still counts; the case that was running fails.
+        running = running_case(log)
+        where = f" in {running}" if running else ""
+        timed_out = outcome("FAIL", f"tools/{module}", log=log, logs=shown,
+                            reason=f"timed out after {TIMEOUT} s{where}")
+        return [timed_out] if cases is None else report_cases(module, cases, log, shown) + [timed_out]
+    if cases is None:
+        return [outcome("FAIL", f"tools/{module}", reason=f"exited {status} without a report",
+                        log=log, logs=shown)]
+    results = report_cases(module, cases, log, shown)
+    if status != 0 and not any(r.status == "FAIL" for r in results):
+        results.append(outcome("FAIL", f"tools/{module}", reason=f"exited {status}", log=log,
+                               logs=shown))
+    return results
+
+
+def running_case(log):
+    """The last case unitrun.py started, from its log ("start ID" lines)."""
+    try:
+        with open(log, encoding="utf-8", errors="replace") as f:
+            starts = [line.split(None, 1)[1].strip() for line in f if line.startswith("start ")]
+    except OSError:
+        return None
+    return starts[-1] if starts else None
+
+
+def report_cases(module, cases, log, shown):
     results = []
     for case in cases:
         name = f"tools/{module}.{case['name']}"
@@ -61,8 +91,5 @@ def run_tools(ctx, module, patterns):
             if len(reason) > 200:
                 reason = reason[:197] + "..."
             results.append(outcome("FAIL", name, reason=reason, log=log, logs=shown))
-    if status != 0 and not any(r.status == "FAIL" for r in results):
-        results.append(outcome("FAIL", f"tools/{module}", reason=f"exited {status}", log=log,
-                               logs=shown))
     return results
 

@@ -4,7 +4,10 @@ name (`Class.method`), status PASS/FAIL/SKIP, reason, seconds. With
 patterns, only the cases whose `tools/MODULE.Class.method` name they select.
 
 Easy to get wrong: a module that cannot even be imported still has to leave
-a report (one FAIL), or the harness could not say why it failed.
+a report (one FAIL), or the harness could not say why it failed. The report
+is rewritten after every case and each case's start is printed, so when the
+harness kills a module that runs too long, the cases that finished still
+count and the log names the one that was running.
 """
 
 import importlib.util
@@ -29,19 +32,26 @@ def cases_of(suite):
 
 
 class recorder(unittest.TestResult):
-    def __init__(self):
+    def __init__(self, report):
         super().__init__()
+        self.report = report
         self.records = []
         self.started = 0.0
 
     def startTest(self, test):
         super().startTest(test)
         self.started = time.monotonic()
+        print(f"start {test.id()}", flush=True)
 
     def record(self, test, status, reason=""):
         name = test.id().split(".", 1)[1]       # drop the module name
         self.records.append({"name": name, "status": status, "reason": reason,
                              "seconds": time.monotonic() - self.started})
+        self.write()
+
+    def write(self):
+        with open(self.report, "w", encoding="utf-8") as f:
+            json.dump(self.records, f)
 
     def addSuccess(self, test):
         self.record(test, "PASS")
@@ -63,7 +73,7 @@ class recorder(unittest.TestResult):
 def main():
     path, report, patterns = sys.argv[1], sys.argv[2], sys.argv[3:]
     module_name = os.path.basename(path)[:-3]
-    result = recorder()
+    result = recorder(report)
     try:
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
@@ -77,8 +87,7 @@ def main():
         traceback.print_exc()
         result.records.append({"name": "import", "status": "FAIL", "seconds": 0.0,
                                "reason": traceback.format_exc().strip().splitlines()[-1]})
-    with open(report, "w", encoding="utf-8") as f:
-        json.dump(result.records, f)
+    result.write()
     return 1 if any(r["status"] == "FAIL" for r in result.records) else 0
 
 

@@ -256,6 +256,26 @@ TEST(ttyline, full_buffer_drops_input_but_lines_still_end) {
     }
 }
 
+// full() is the console's signal to stop reading the UART: true exactly
+// when a plain character typed now would be dropped, false again once a
+// read makes room.
+TEST(ttyline, full_says_when_the_next_character_would_be_dropped) {
+    terminal t;
+    size_t typed = 0;
+    while (!t.line.full()) {
+        t.type(typed % 100 == 99 ? "\n" : "q");
+        ++typed;
+    }
+    size_t editing = t.line.editing();
+    t.type("q");
+    EXPECT_EQ(t.line.editing(), editing);         // dropped, as full() said
+    EXPECT_EQ(typed + 1, ttyline::capacity);      // and not a byte sooner
+    t.read(1000);
+    EXPECT_FALSE(t.line.full());
+    t.type("q");
+    EXPECT_EQ(t.line.editing(), editing + 1);
+}
+
 TEST(ttyline, full_buffer_with_empty_line_drops_enter_and_ctrl_d) {
     terminal t;
     static_assert(ttyline::capacity % 2 == 0);

@@ -2,7 +2,9 @@
 trees (no QEMU): a user test that should pass must print `succeeded!` even
 when it has `expect` lines, unless it says `succeeded: no`; `p-NAME` selects
 the user test NAME; a name that matches nothing gets a hint with close names;
-`disk:` attaches a disk only when asked, always as a snapshot.
+`disk:` attaches a disk only when asked, always as a snapshot; a tool
+module killed at its time limit keeps the cases it finished and names the
+one that hung.
 
 Easy to get wrong: discover() reads `tests/` under the current directory,
 so each case works in its own temporary tree and goes back afterwards.
@@ -20,6 +22,8 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.dont_write_bytecode = True
 from harnesslib import spec as harness_spec      # noqa: E402
 from harnesslib import boot as harness_boot      # noqa: E402
+from harnesslib import common as harness_common  # noqa: E402
+from harnesslib import tools as harness_tools    # noqa: E402
 import qemucmd                                   # noqa: E402
 
 SUCCEEDED = r"succeeded!$"
@@ -135,6 +139,42 @@ class disk_directive(unittest.TestCase):
         self.assertIn("file=a,,b.img,if=none,id=nh-disk,format=raw", args)
         self.assertEqual(qemucmd.disk_args(""), [])
         self.assertIn("snapshot=on", qemucmd.disk_args("x", snapshot=True)[1])
+
+
+
+SLOW_MODULE = """
+import time
+import unittest
+
+class slow(unittest.TestCase):
+    def test_a_quick(self):
+        pass
+
+    def test_b_hangs(self):
+        time.sleep(60)
+"""
+
+
+class tool_module_timeout(unittest.TestCase):
+    def test_finished_cases_count_and_the_hung_one_is_named(self):
+        old, old_timeout = os.getcwd(), harness_tools.TIMEOUT
+        with tempfile.TemporaryDirectory() as tree:
+            os.makedirs(os.path.join(tree, "tests", "tools"))
+            os.makedirs(os.path.join(tree, harness_common.LOGDIR))
+            with open(os.path.join(tree, "tests", "tools", "test_slow.py"), "w") as f:
+                f.write(SLOW_MODULE)
+            os.chdir(tree)
+            harness_tools.TIMEOUT = 3
+            try:
+                ctx = harness_common.run_context("qemu", "make")
+                results = harness_tools.run_tools(ctx, "test_slow", [])
+            finally:
+                harness_tools.TIMEOUT = old_timeout
+                os.chdir(old)
+        got = [(r.status, r.name) for r in results]
+        self.assertEqual(got, [("PASS", "tools/test_slow.slow.test_a_quick"),
+                               ("FAIL", "tools/test_slow")])
+        self.assertIn("timed out after 3 s in test_slow.slow.test_b_hangs", results[1].reason)
 
 
 if __name__ == "__main__":
