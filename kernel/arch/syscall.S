@@ -48,7 +48,7 @@
 // where the user RSP is only in %gs:CPUSTATE_SYSCALL_SCRATCH it is marked
 // unknown (DWARF cannot name a %gs-relative location).
         .cfi_sections .debug_frame
-        .text
+        .section .text.hot,"ax",@progbits
         .globl syscall_entry
 syscall_entry:
         .cfi_startproc simple

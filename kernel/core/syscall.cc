@@ -49,7 +49,7 @@ bool sysret_safe(const regstate* r) {
 
 // called from assembly (kernel/arch/syscall.S), interrupts off, on the
 // current task's kernel stack; returns nonzero to leave through iretq
-extern "C" uint64_t syscall_handler(regstate* regs) {
+extern "C" [[gnu::hot]] uint64_t syscall_handler(regstate* regs) {
     syscall_context c{current(), regs};
     assert(c.p->is_user_);
     const uint64_t args[6] = {regs->reg_rdi, regs->reg_rsi, regs->reg_rdx,
