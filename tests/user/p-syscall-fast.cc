@@ -18,14 +18,14 @@
 //     (which returns through iretq) with nothing changed; NT must come
 //     back too, unless an activation came in between (a resume clears
 //     NT, docs/activations.md).
-//  3. A storm of activations (hz=10000) while looping on fast calls: the
+//  3. A storm of activations (hz=5000) while looping on fast calls: the
 //     results stay right, activations keep coming, and some arrive exactly
 //     at the instruction after `syscall` (a tick held back while the fast
 //     path ran, taken from user mode after sysretq): the handler checks
 //     that the slot there holds the call's result and the patterns.
 //  4. A kill still lands: a thread spinning on sys_getpid dies when
 //     another thread of its process calls sys_exit.
-//! cmdline: hz=10000
+//! cmdline: hz=5000
 #include <atomic>
 #include "test-util.hh"
 #include "thread-util.hh"
@@ -254,10 +254,10 @@ void activation_storm() {
     pid_t pid = sys_getpid();
     auto* tc = act_tc_self();
     uint64_t delivered0 = tc->delivered;
-    unsigned long give_up = ticks() + 50000;     // 5 s at hz=10000
+    unsigned long give_up = ticks() + 25000;     // 5 s at hz=5000
     uint64_t calls = 0;
     storming = true;
-    while (tc->delivered - delivered0 < 400 || after_fast < 10) {
+    while (tc->delivered - delivered0 < 300 || after_fast < 10) {
         uint64_t number = calls % 2 ? SYSCALL_GETTID : SYSCALL_GETPID;
         uint64_t in[14], out[out_red + red_words];
         make_patterns(calls + 1000, in, false);     // (NT would not survive a resume)
