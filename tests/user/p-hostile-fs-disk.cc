@@ -5,6 +5,7 @@
 // leaked block reference and the disk left behind is clean.
 //! disk: yes
 //! fsck: yes
+//! mem: 32M
 //! timeout: 60
 #include "hostile-fs.hh"
 

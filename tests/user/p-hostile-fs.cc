@@ -7,6 +7,7 @@
 // (read, readdir, pipe, getusage, waitpid's status), exec of cut and
 // hostile ELF files, of a program needing more memory than there is, and
 // of programs with long names. Free pages come back exactly.
+//! mem: 32M
 //! timeout: 60
 #include "hostile-fs.hh"
 
