@@ -35,7 +35,10 @@ COMMON_CXXFLAGS := -std=gnu++2b $(OPT) -g -Wall -Wextra $(if $(filter 1,$(WERROR
 	-fno-omit-frame-pointer -fcf-protection=none -fno-pic -fno-pie \
 	-fno-tree-loop-distribute-patterns \
 	-include include/freestanding.hh -Iinclude -Ilib -MMD -MP
+# -freorder-functions (on at -O2, not at -Og) puts [[gnu::hot]] functions in
+# .text.hot, which boot/kernel.ld gathers: the hot paths share a few pages.
 KERNEL_CXXFLAGS := $(COMMON_CXXFLAGS) -mcmodel=kernel -mno-red-zone -fcheck-new \
+	-freorder-functions \
 	-mgeneral-regs-only -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen
 KERNEL_ASFLAGS := -Iinclude -Ikernel -Ikernel/core -Ikernel/dev -Ikernel/debug -I$(O)/gen -MMD -MP
 # SAN=1: the undefined-behaviour sanitizer (runtime: kernel/debug/ubsan.cc)

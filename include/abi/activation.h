@@ -17,7 +17,9 @@
  * If `disabled` is already set, or no slot is free (`dropped` counts
  * those), it sets `pending` and resumes the interrupted code unchanged.
  * A pending activation is delivered at the next return to user mode with
- * `disabled` clear — including the return from any system call.
+ * `disabled` clear — from an interrupt or from any system call except
+ * sys_getpid and sys_gettid, whose fast path returns without looking
+ * (docs/activations.md); the runtime uses sys_yield.
  *
  * Restore (runtime): either sys_act_resume(slot) (exact; the kernel frees
  * the slot and clears `disabled`), or the fast path: copy the saved context

@@ -15,6 +15,8 @@
 #include "arch/regstate.hh"
 #include "cpustate.hh"
 #include "proc.hh"
+#include "process.hh"
+#include "syscall.hh"
 
 #define OFFSET(name, value) \
     asm volatile("\n.ascii \"->" #name " %c0\"" : : "i"(value))
@@ -43,4 +45,14 @@ void asm_offsets() {
 
     OFFSET(PROC_YIELDS, offsetof(proc, yields_));
     OFFSET(PROC_BLOCK_SIZE, proc::block_size);
+
+    // The system-call fast path (syscall.S): what it reads, and when it
+    // must leave the work to syscall_handler. pid_t is 32 bits (movslq).
+    static_assert(sizeof(pid_t) == 4);
+    OFFSET(PROC_ID, offsetof(proc, id_));
+    OFFSET(PROC_PROCESS, offsetof(proc, process_));
+    OFFSET(PROCESS_ID, offsetof(process, id_));
+    OFFSET(SYSCALL_NR_GETPID, SYSCALL_GETPID);
+    OFFSET(SYSCALL_NR_GETTID, SYSCALL_GETTID);
+    OFFSET(SYSRET_ODD_FLAGS, sysret_odd_flags);
 }

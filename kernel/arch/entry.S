@@ -60,7 +60,7 @@ exception_stub_table:
 // proc_resume_regs). It is a signal frame (the saved RIP is the instruction to resume,
 // not a return address), so gdb shows it as `<signal handler called>`.
         .cfi_sections .debug_frame
-        .text
+        .section .text.hot,"ax",@progbits
 exception_common:
         .cfi_startproc simple
         .cfi_signal_frame

@@ -30,7 +30,7 @@
 //   in R12 and its argument in R13, RSP 16-byte aligned, interrupts off.
 #include "asm-offsets.h"
 
-        .text
+        .section .text.hot,"ax",@progbits
         .globl proc_yield
 proc_yield:
         pushq %rbx                      // reg_rbx

@@ -206,7 +206,7 @@ void activation_load_fs(proc* t) {
     wrmsr(MSR_IA32_FS_BASE, t->act_fs_base_);
 }
 
-void activation_note_tick(proc* t, uint64_t entry_tsc) {
+[[gnu::hot]] void activation_note_tick(proc* t, uint64_t entry_tsc) {
     t->act_tick_ = true;
     t->act_entry_tsc_ = entry_tsc;
 }
@@ -217,7 +217,7 @@ namespace {
 // The delivery itself (activation_return_to_user decided there is one to
 // try): out of line, so that the common return to user mode, with nothing
 // to deliver, needs no stack frame.
-[[gnu::noinline]] void deliver(proc* t, regstate* regs, act_header* h, int index, bool tick) {
+[[gnu::noinline, gnu::hot]] void deliver(proc* t, regstate* regs, act_header* h, int index, bool tick) {
     act_thread_control& tc = h->threads[index];
     if (__atomic_load_n(&tc.disabled, __ATOMIC_ACQUIRE)) {
         __atomic_store_n(&tc.pending, 1, __ATOMIC_RELEASE);     // chained: deliver later
@@ -258,7 +258,7 @@ namespace {
 }  // namespace
 // LAB act END
 
-void activation_return_to_user(proc* t, regstate* regs) {
+[[gnu::hot]] void activation_return_to_user(proc* t, regstate* regs) {
     // LAB act BEGIN: exercise 1, on a tick (or a pending activation) save the user context in a free slot and enter the runtime's entry point on the slot's stack
     act_header* h = t->process_->act_header_;
     int index = t->act_index_;
@@ -276,7 +276,7 @@ void activation_return_to_user(proc* t, regstate* regs) {
     // LAB act END
 }
 
-int activation_resume(proc* t, regstate* regs, uintptr_t slot_va) {
+[[gnu::hot]] int activation_resume(proc* t, regstate* regs, uintptr_t slot_va) {
     // LAB act BEGIN: exercise 2, sys_act_resume: check slot_va, restore the context saved there, free the slot, enable delivery
     process* p = t->process_;
     act_header* h = p->act_header_;

@@ -77,7 +77,7 @@ void cpustate::init_idle_task() {
     idle_task_->init_kernel(index_, idle_loop, nullptr, "idle");
 }
 
-void cpustate::enqueue(proc* p) {
+[[gnu::hot]] void cpustate::enqueue(proc* p) {
     assert(p->cpu_index_ == index_);
     bool kick;
     {
@@ -109,7 +109,7 @@ bool cpustate::should_preempt() {
     // LAB sched END
 }
 
-void cpustate::schedule() {
+[[gnu::hot]] void cpustate::schedule() {
     assert(is_cli());
     assert(this_cpu() == this);
     assert(rdrsp() > reinterpret_cast<uintptr_t>(this) && rdrsp() <= stack_top(),
@@ -188,12 +188,12 @@ void cpustate::schedule() {
 
 extern "C" [[noreturn]] void cpu_enter_schedule();
 
-void cpustate::enter_schedule() {
+[[gnu::hot]] void cpustate::enter_schedule() {
     assert(this_cpu() == this && !current_);
     cpu_enter_schedule();
 }
 
 // called from assembly (kernel/arch/switch.S), on the CPU stack
-extern "C" [[noreturn]] void cpustate_schedule(cpustate* c) {
+extern "C" [[noreturn, gnu::hot]] void cpustate_schedule(cpustate* c) {
     c->schedule();
 }

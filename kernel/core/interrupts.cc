@@ -82,7 +82,7 @@ bool entry_clac = false;
 }
 
 // called from assembly (kernel/arch/entry.S), interrupts off
-extern "C" void exception_handler(regstate* regs) {
+extern "C" [[gnu::hot]] void exception_handler(regstate* regs) {
     uint64_t entry_tsc = rdtsc();
     // entry.S clears DF and (with SMAP) AC, which user mode may have left
     // set (tests/user/p-rflags-hostile): the ABI and every `rep movs`/
@@ -157,7 +157,7 @@ namespace {
 // Every system call and every interrupt from user mode comes through here:
 // the common case (nothing to do) stays small, with no stack frame; the
 // rare work is in out-of-line functions.
-void return_to_user(proc* p, regstate* regs) {
+[[gnu::hot]] void return_to_user(proc* p, regstate* regs) {
     if (regs->reg_rip >= VA_LOWEND) [[unlikely]] {
         kill_past_user_half(p, regs);
     }

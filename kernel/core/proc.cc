@@ -55,7 +55,7 @@ void proc::init_kernel(int cpu, void (*fn)(void*), void* arg, const char* name) 
     pstate_ = ps_runnable;
 }
 
-void proc::yield() {
+[[gnu::hot]] void proc::yield() {
     assert(this == current());
     assert_eq(cpus[cpu_index_].lock_depth_, 0);
     proc_yield(this);
@@ -66,7 +66,7 @@ void proc::yield_noreturn() {
     proc_yield_noreturn();
 }
 
-void proc::resume() {
+[[gnu::hot]] void proc::resume() {
     assert(is_cli());
     if (yieldstate* ys = yields_) {
         yields_ = nullptr;

@@ -30,7 +30,7 @@ pid_t syscall_getpid(ctx c) {
     return c->p->process_->id_;
 }
 
-void syscall_yield(ctx c) {
+[[gnu::hot]] void syscall_yield(ctx c) {
     c->p->yield();
 }
 
@@ -169,7 +169,7 @@ pid_t syscall_clone(ctx c, char* stack_top) {
     return process_clone(c->p, c->regs, uva(stack_top));
 }
 
-int syscall_act_resume(ctx c, void* slot) {
+[[gnu::hot]] int syscall_act_resume(ctx c, void* slot) {
     int r = activation_resume(c->p, c->regs, uva(slot));
     c->regs_replaced = r == 0;
     return r;

@@ -9,7 +9,9 @@
 // Easy to get wrong: the return path. sysret is only safe when the
 // regstate still says what `syscall` put there (RCX = RIP, R11 = RFLAGS,
 // user segments, a canonical user RIP); `syscall_handler` decides, and the
-// assembly obeys.
+// assembly obeys. sys_getpid and sys_gettid reach it only when the fast
+// path in syscall.S declines them (a RIP past the user half, odd RFLAGS):
+// their handlers below are what that path must agree with.
 #include "syscall.hh"
 #include "abi/errno.hh"
 #include "abi/user-memlayout.hh"
@@ -38,9 +40,8 @@ uint64_t dispatch(ctx c, uint64_t number, const uint64_t (&args)[6]) {
 
 // May this regstate leave through sysret? See the file comment.
 bool sysret_safe(const regstate* r) {
-    constexpr uint64_t odd_flags = EFLAGS_TF | EFLAGS_RF | EFLAGS_VM | EFLAGS_NT;
     return r->reg_rip < VA_LOWEND && r->reg_rcx == r->reg_rip
-        && r->reg_r11 == r->reg_rflags && !(r->reg_rflags & odd_flags)
+        && r->reg_r11 == r->reg_rflags && !(r->reg_rflags & sysret_odd_flags)
         && r->reg_cs == SEGSEL_USER_CODE && r->reg_ss == SEGSEL_USER_DATA;
 }
 
@@ -48,7 +49,7 @@ bool sysret_safe(const regstate* r) {
 
 // called from assembly (kernel/arch/syscall.S), interrupts off, on the
 // current task's kernel stack; returns nonzero to leave through iretq
-extern "C" uint64_t syscall_handler(regstate* regs) {
+extern "C" [[gnu::hot]] uint64_t syscall_handler(regstate* regs) {
     syscall_context c{current(), regs};
     assert(c.p->is_user_);
     const uint64_t args[6] = {regs->reg_rdi, regs->reg_rsi, regs->reg_rdx,

@@ -15,6 +15,7 @@
 #pragma once
 #include "abi/syscalls.hh"
 #include "abi/usage.hh"
+#include "x86-64.hh"
 
 struct proc;
 struct regstate;
@@ -35,6 +36,11 @@ x86_64_pagetable* user_pt(syscall_context* c);
 #define SYSCALL_PARAMS_ARG_SEP(...) __VA_OPT__(,)
 #include "abi/syscalls.def"
 #undef SYSCALL_PARAMS_ARG_SEP
+
+// RFLAGS bits that rule out `sysret` (the return goes through iretq):
+// TF, RF, VM, NT. Used by syscall.cc's sysret_safe and, through
+// asm-offsets.h, by the fast path in kernel/arch/syscall.S.
+constexpr uint64_t sysret_odd_flags = EFLAGS_TF | EFLAGS_RF | EFLAGS_VM | EFLAGS_NT;
 
 // Per-CPU: program the syscall MSRs (EFER.SCE, STAR, LSTAR, FMASK).
 void syscall_init_cpu();

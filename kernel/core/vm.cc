@@ -365,7 +365,7 @@ void vm_init_cpu() {
 // cannot hide a table still in force from pagetable_free_tree's check: a
 // table is freed only after every thread of its process has finished
 // switching away from it, end_thread's first step.)
-void set_pagetable(x86_64_pagetable* pt) {
+[[gnu::hot]] void set_pagetable(x86_64_pagetable* pt) {
     uint64_t pa = kva2pa(pt);
     this_cpu()->pagetable_.store(pt, std::memory_order_seq_cst);
     if (rdcr3() != pa) {

@@ -49,7 +49,7 @@ void timer_init_cpu() {
     lapic_timer_start(lapic_ticks_per_second / hz);
 }
 
-void timer_tick() {
+[[gnu::hot]] void timer_tick() {
     cpustate* c = this_cpu();
     ++c->ticks_;
     if (c->index_ == 0) {

@@ -3,7 +3,8 @@ run targets stop at once, with a one-line hint, on a program that does not
 exist, on run-graphic without a display and on `make gdb` with no QEMU
 waiting; the OPT and WERROR knobs reach the compiler; `make` writes
 compile_commands.json with each file's real flags and the listings
-obj/kernel.asm and obj/user/NAME.asm with the source interleaved.
+obj/kernel.asm and obj/user/NAME.asm with the source interleaved; the
+kernel's hot paths are laid out together (boot/kernel.ld).
 
 Easy to get wrong: make check has built everything before these run, so they
 only read build outputs and start `make` for targets that must fail before
@@ -209,6 +210,36 @@ class outputs(unittest.TestCase):
         self.assertIn('console_printf(CS_WHITE "hello from PID', hello)
         self.assertGreater(os.path.getmtime(os.path.join(ROOT, "obj/user/hello.asm")),
                            os.path.getmtime(os.path.join(ROOT, "obj/user/hello")) - 1)
+
+
+
+class layout(unittest.TestCase):
+    # The system-call, timer-tick/activation and yield/schedule paths, which
+    # boot/kernel.ld gathers in .text.hot: after a page-table switch they
+    # should refill two pages of kernel text, not a dozen.
+    HOT = ("syscall_entry", "syscall_handler", "exception_common", "exception_return",
+           "exception_handler", "return_to_user(proc*, regstate*)", "proc_yield",
+           "proc::yield()", "proc::resume()", "cpustate::schedule()",
+           "set_pagetable(x86_64_pagetable*)", "timer_tick()",
+           "activation_return_to_user(proc*, regstate*)",
+           "activation_resume(proc*, regstate*, unsigned long)")
+
+    def test_hot_paths_share_two_pages(self):
+        out = subprocess.run(["nm", "-nC", "-S", os.path.join(ROOT, "obj", "kernel.elf")],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout
+        spans = {}
+        for line in out.splitlines():
+            m = re.match(r"([0-9a-f]+) (?:([0-9a-f]+) )?[tT] (.+)$", line)
+            if m and m.group(3) in self.HOT:
+                start = int(m.group(1), 16)
+                spans[m.group(3)] = (start, start + int(m.group(2) or "1", 16))
+        self.assertEqual(set(spans), set(self.HOT), "hot functions missing from obj/kernel.elf")
+        low = min(a for a, _ in spans.values())
+        high = max(b for _, b in spans.values())
+        self.assertLessEqual(high - low, 2 * 4096,
+                             "hot paths spread over "
+                             + ", ".join(f"{n} {a:#x}" for n, (a, _) in sorted(spans.items(),
+                                                                          key=lambda x: x[1])))
 
 
 if __name__ == "__main__":

@@ -59,11 +59,13 @@ void process_main() {
     uint64_t dropped = tc->dropped - dropped0;
 
     // Give the slots back; the pending activation arrives at the latest on
-    // the next system call's return.
+    // the return from the next system call that enters the kernel proper
+    // (sys_yield, as the runtime uses; not sys_getpid or sys_gettid, whose
+    // fast path delivers nothing: docs/activations.md).
     for (int i = 0; i < ACT_NFRAMES / 64; ++i) {
         __atomic_store_n(&h->busy[i], saved[i], __ATOMIC_SEQ_CST);
     }
-    (void) sys_getpid();
+    sys_yield();
     assert_gt(handled, handled0);
     uint64_t d1 = tc->delivered;
     while (tc->delivered < d1 + 20) {
