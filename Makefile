@@ -287,6 +287,12 @@ $(O)/disk-bad.img:
 $(O)/disk-small.img: $(O)/mkchkfs $(O)/user/disk-nospc
 	@echo "  MKCHKFS $@"
 	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/disk-nospc:disk-nospc
+# A small disk for tests/user/p-hostile-disk-full: 400 blocks, 32 inodes,
+# holding only that program.
+$(O)/disk-hostile.img: $(O)/mkchkfs $(O)/user/hostile-disk-full
+	@echo "  MKCHKFS $@"
+	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/hostile-disk-full:hostile-disk-full
+all: $(O)/disk-hostile.img
 # A small disk whose journal holds a committed, not yet replayed
 # transaction (mkchkfs -J), booted by tests/kernel/journal_disk.cc.
 $(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt
@@ -344,7 +350,7 @@ HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen st
 	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/chkfs-journal.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
-	kernel/core/chkfs-logic.cc \
+	kernel/core/chkfs-logic.cc kernel/core/chkfs-dirindex.cc \
 	user/u-shparse.cc $(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))
