@@ -287,6 +287,12 @@ $(O)/disk-bad.img:
 $(O)/disk-small.img: $(O)/mkchkfs $(O)/user/disk-nospc
 	@echo "  MKCHKFS $@"
 	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/disk-nospc:disk-nospc
+# A small disk for tests/user/p-hostile-disk-full: 400 blocks, 32 inodes,
+# holding only that program.
+$(O)/disk-hostile.img: $(O)/mkchkfs $(O)/user/hostile-disk-full
+	@echo "  MKCHKFS $@"
+	$(Q)$(O)/mkchkfs -b 400 -i 32 -j 16 -o $@ $(O)/user/hostile-disk-full:hostile-disk-full
+all: $(O)/disk-hostile.img
 # A small disk whose journal holds a committed, not yet replayed
 # transaction (mkchkfs -J), booted by tests/kernel/journal_disk.cc.
 $(O)/journal-pending.img: $(O)/mkchkfs diskfs/readme.txt

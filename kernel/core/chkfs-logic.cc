@@ -517,6 +517,17 @@ int fs::grow(inode_ref& ir, uint32_t blocks) {
     if (have >= blocks) {
         return 0;
     }
+    // A growth larger than a write's chunk (a truncate, or a write far past
+    // the end) first checks that the disk has the blocks at all: else the
+    // loop below would zero every free block of the disk only to free
+    // them again (seconds of I/O on a large disk, for E_NOSPC). Quarantined
+    // blocks count as free here, so this refuses only what cannot fit.
+    if (blocks - have > write_chunk_blocks) {
+        int64_t nfree = count_free();
+        if (nfree >= 0 && uint64_t(nfree) < uint64_t(blocks - have)) {
+            return E_NOSPC;
+        }
+    }
     uint32_t old = have;
     blocknum_t hint = alloc_hint_;
     if (n > 0) {

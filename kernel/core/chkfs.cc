@@ -448,7 +448,14 @@ int chkfs_inode::truncate(off_t size) {
     }
     cache_reservation res(vol_->cache_);
     exclusive_guard guard(lock_);
-    return vol_->fs_.truncate(inum(), uint64_t(size));
+    int r = vol_->fs_.truncate(inum(), uint64_t(size));
+    // As for a write: blocks freed by the running transaction are
+    // reusable once it commits, so a growth that found no room tries once
+    // more after a commit (E_NOSPC changes nothing, so trying is safe).
+    if (r == E_NOSPC && vol_->journal_.has_quarantine() && vol_->journal_.commit() == 0) {
+        r = vol_->fs_.truncate(inum(), uint64_t(size));
+    }
+    return r;
 }
 
 void chkfs_inode::last_ref() {

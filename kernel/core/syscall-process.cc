@@ -22,6 +22,7 @@
 #include "syscall.hh"
 #include "timer.hh"
 #include "uaccess.hh"
+#include "vfs.hh"
 
 using ctx = syscall_context*;
 
@@ -121,10 +122,11 @@ pid_t syscall_waitpid(ctx c, pid_t pid, int* status, int options) {
 }
 
 int syscall_execv(ctx c, const char* program, const char* const* argv, size_t argc) {
-    char name[64];
-    long n = copy_string_from_user(user_pt(c), name, uva(program), sizeof(name));
-    if (n < 0) {
-        return n == E_NAMETOOLONG ? E_NOENT : int(n);
+    // A path, as for open: any file of the root whose name fits in a
+    // directory entry (VFS_NAME_MAX bytes) is a program file.
+    char name[VFS_PATH_MAX];
+    if (long n = copy_string_from_user(user_pt(c), name, uva(program), sizeof(name)); n < 0) {
+        return int(n);
     }
     if (argc > size_t(exec_args::max_args)) {
         return E_2BIG;
