@@ -21,6 +21,7 @@ struct root_kind {
 };
 
 char image[512 * 1024];         // a program file, copied around
+constexpr uintptr_t edge_page = 0x30000000;
 char buf[8192];
 
 template <typename T>
@@ -364,6 +365,40 @@ void buffers(const root_kind& k) {
     for (int i = 0; i < 16; ++i) {
         assert_eq(after[i], saved[i]);
     }
+    // The same calls with a buffer that runs off a mapped page into an
+    // unmapped one: refused, and the mapped part keeps its bytes.
+    uintptr_t page = edge_page;     // mapped by run_all, the next page not
+    char* edge = at<char>(page + PAGESIZE - 8);
+    memset(edge, '#', 8);
+    int fd2 = sys_open("hf-a", OF_READ);
+    assert_ge(fd2, 3);
+    assert_eq(sys_read(fd2, edge, 16), E_FAULT);
+    assert_eq(sys_read(fd2, edge, 8), 5);               // what fits is fine
+    assert_eq(sys_close(fd2), 0);
+    memset(edge, '#', 8);
+    assert_eq(sys_readdir("/", 0, edge, 16), E_FAULT);
+    assert_eq(sys_getusage(at<usage>(page + PAGESIZE - 8)), E_FAULT);
+    assert_eq(sys_readdiskfile("hf-a", edge, 16, 0), E_FAULT);
+    assert_eq(sys_pipe(at<int>(page + PAGESIZE - 4)), E_FAULT);
+    c = sys_fork();
+    assert_ge(c, 0);
+    if (c == 0) {
+        sys_exit(18);
+    }
+    assert_eq(sys_waitpid(c, at<int>(page + PAGESIZE - 2)), E_FAULT);
+    assert_eq(sys_waitpid(c, &status), c);
+    assert_eq(status, 18);
+    for (int i = 0; i < 8; ++i) {
+        assert_eq(edge[i], '#');
+    }
+    // A path that runs off the page, for every call taking one.
+    assert_eq(sys_open(edge, OF_READ | OF_CREATE), E_FAULT);
+    assert_eq(sys_unlink(edge), E_FAULT);
+    assert_eq(sys_rename("hf-a", edge), E_FAULT);
+    assert_eq(sys_readdir(edge, 0, buf, 16), E_FAULT);
+    assert_eq(sys_readdiskfile(edge, buf, 16, 0), E_FAULT);
+    const char* args[] = {"x", nullptr};
+    assert_eq(sys_execv(edge, args), E_FAULT);
     // A pipe's int[2] that fits is written; the failed calls above opened
     // nothing.
     for (int f = fd + 1; f < 32; ++f) {
@@ -558,6 +593,7 @@ inline void run_all(const root_kind& k, int argc, char** argv) {
     if (argc > 1 && strcmp(argv[1], "wait-stdin") == 0) {
         wait_stdin();
     }
+    assert_eq(sys_page_alloc(at<void>(edge_page)), 0);
     size_t start = start_free_pages();
     names(k);
     renames(k);
