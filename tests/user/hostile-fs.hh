@@ -295,6 +295,28 @@ void sizes(const root_kind& k) {
     assert_eq(sys_close(fd), 0);
     assert_eq(sys_unlink("hf-size"), 0);
 
+    // A full table: an open that cannot get a descriptor changes nothing
+    // (it does not create the file, nor truncate it); neither does a pipe.
+    int filled = 0;
+    for (int f = 3; f < 32; ++f) {
+        if (sys_dup2(0, f) == 0) {
+            ++filled;
+        }
+    }
+    assert_eq(filled, 29);
+    assert_eq(sys_open("hf-new", OF_WRITE | OF_CREATE), E_MFILE);
+    assert_eq(sys_open("hf-a", OF_WRITE | OF_TRUNC), E_MFILE);
+    assert_eq(sys_open("hf-a", OF_READ | OF_WRITE | OF_CREATE | OF_TRUNC), E_MFILE);
+    int pfd[2] = {-1, -1};
+    assert_eq(sys_pipe(pfd), E_MFILE);
+    for (int f = 3; f < 32; ++f) {
+        assert_eq(sys_close(f), 0);
+    }
+    assert(!listed("hf-new"));
+    assert_eq(sys_open("hf-new", OF_READ), E_NOENT);
+    assert_eq(read_whole("hf-a", buf, sizeof(buf)), 5u);
+    assert_memeq(buf, "alpha", 5);
+
     // Wrong directions and descriptors that are no files.
     fd = sys_open("hf-a", OF_READ);
     int wfd = sys_open("hf-a", OF_WRITE);
