@@ -15,6 +15,9 @@
 //    after a second identical round equal those after the first), the
 //    file system consistent (sys_sync(2) on the disk, and fsck).
 //  - Pipes until the descriptor table is full: the half-made pipe is freed.
+//  - clone with a stack top in read-only text or over unmapped memory:
+//    the process dies of the page fault (142), alone; tops outside the
+//    user half are E_FAULT.
 #pragma once
 #include <atomic>
 #include "u-lib.hh"
@@ -279,6 +282,38 @@ void write_huge_bss_program() {
     assert_eq(sys_close(fd), 0);
 }
 
+// A thread whose stack is not writable dies of it, and so does its
+// whole process (the first thread sleeps meanwhile); the kernel and the
+// parent carry on.
+int never_runs(void*) {
+    sys_exit(1);
+}
+
+void bad_stacks() {
+    const uintptr_t tops[] = {
+        0x100000 + 2 * PAGESIZE,        // inside the read-only text
+        VA_LOWEND,                      // the highest top allowed: unmapped below
+        0x3FE00000,                     // just under the activation segment: unmapped
+    };
+    for (uintptr_t top : tops) {
+        pid_t c = sys_fork();
+        assert_ge(c, 0);
+        if (c == 0) {
+            assert_gt(sys_clone(never_runs, nullptr, reinterpret_cast<char*>(top)), 0);
+            sys_msleep(5000);
+            sys_exit(2);
+        }
+        int status = -1;
+        assert_eq(sys_waitpid(c, &status), c);
+        assert_eq(status, 142);         // 128 + #PF
+    }
+    // Refused outright: at or below the start of user text, past VA_LOWEND.
+    for (uintptr_t top : {uintptr_t(0x100000), uintptr_t(VA_LOWEND + 8),
+                          uintptr_t(0xFFFF800000001000)}) {
+        assert_eq(sys_clone(never_runs, nullptr, reinterpret_cast<char*>(top)), E_FAULT);
+    }
+}
+
 // Runs fn in a child (so threads, and the activation pages they bring,
 // come and go with it) and checks it exits 0.
 void in_child(void (*fn)(char**), char** stacks) {
@@ -301,6 +336,7 @@ void one_round(char** stacks, bool disk) {
         pipes_until_full();
     }, stacks);
     failed_execs_keep_threads(stacks[0]);
+    bad_stacks();
     for (int i = 0; i < 3; ++i) {
         exit_mid_io_round(stacks);
     }
