@@ -350,7 +350,7 @@ HOST_STRING_RENAMES := $(foreach f,memcpy memmove memset memcmp memchr strlen st
 	strcpy strcmp strncmp strcasecmp strncasecmp strchr,-D$(f)=nh_$(f)) -fno-tree-loop-distribute-patterns
 HOST_TESTED_SRCS := lib/printf.cc lib/stdlib.cc lib/crc32c.cc lib/chkfs-journal.cc lib/string.cc kernel/dev/bootinfo.cc \
 	kernel/core/buddy.cc kernel/core/initfs.cc kernel/core/elf.cc kernel/dev/ttyline.cc kernel/dev/scancode.cc \
-	kernel/core/chkfs-logic.cc \
+	kernel/core/chkfs-logic.cc kernel/core/chkfs-dirindex.cc \
 	user/u-shparse.cc $(CHKFS_HOST_SRCS)
 HOST_TEST_SRCS := $(wildcard tests/host/*.cc)
 HOST_OBJS := $(patsubst %,$(O)/host/%.o,$(basename $(HOST_TESTED_SRCS) $(HOST_TEST_SRCS)))

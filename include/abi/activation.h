@@ -24,7 +24,7 @@
  * Restore (runtime): either sys_act_resume(slot) (exact; the kernel frees
  * the slot and clears `disabled`), or the fast path: copy the saved context
  * below the interrupted stack's 128-byte red zone, free the slot bit, clear
- * `disabled`, take a pending activation through any system call (sys_yield)
+ * `disabled`, take a pending activation through a system call (sys_yield)
  * if `pending` is set, then pop everything and `ret $128`.
  *
  * Everything in the segment is user-writable: the kernel treats every

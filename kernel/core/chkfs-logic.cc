@@ -149,6 +149,7 @@ int fs::free_inode(inum_t inum) {
     if (int r = get_inode(inum, ir); r < 0) {
         return r;
     }
+    index_changed(inum, false);         // a directory's index goes with it
     if (int r = shrink(ir, 0); r < 0) {
         return r;
     }
@@ -773,6 +774,9 @@ int fs::truncate(inum_t inum, uint64_t size) {
     if (int r = get_inode(inum, ir); r < 0) {
         return r;
     }
+    if (ir->type == type_directory) {
+        index_changed(inum, false);     // its slots change behind the index
+    }
     uint32_t blocks = uint32_t(blocks_for(size));
     int r;
     if (size > ir->size) {
@@ -827,12 +831,81 @@ int fs::dir_slot(const inode& dir, uint32_t slot, held_block& hb, dirent** de,
     return 0;
 }
 
-int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slot) {
+// The index of directory `dirnum` when it can be used: ready and in step
+// with the directory's size, or built now from the directory's blocks
+// (the first lookup after mount, or after a drop). nullptr: scan. An
+// index out of step is dropped by an exclusive holder, ignored by a
+// shared one.
+dir_index* fs::index_for(inum_t dirnum, const inode& dir, bool excl) {
+    dir_index* ix = io_.index_of(dirnum);
+    if (!ix) {
+        return nullptr;
+    }
+    uint32_t nslots = dir.size / direntsize;
+    if (ix->ready()) {
+        if (ix->nslots() == nslots) {
+            return ix;
+        }
+        if (!excl) {
+            return nullptr;
+        }
+        ix->drop();
+    }
+    if (!ix->claim(nslots)) {
+        return nullptr;                 // too big, no memory, or another reader builds
+    }
+    held_block hb(io_);
+    uint32_t held_fbi = UINT32_MAX;
+    for (uint32_t s = 0; s != nslots; ++s) {
+        dirent* de;
+        if (dir_slot(dir, s, hb, &de, &held_fbi) < 0) {
+            ix->drop();                 // the scan that follows reports the error
+            return nullptr;
+        }
+        if (de->inum != 0 && !ix->insert(s, de->name)) {
+            ix->drop();
+            return nullptr;
+        }
+    }
+    ix->publish();
+    return ix;
+}
+
+// After a change of directory `dirnum`'s entries: `ok` false means the
+// index (if any) could not follow it and must go.
+void fs::index_changed(inum_t dirnum, bool ok) {
+    if (!ok) {
+        if (dir_index* ix = io_.index_of(dirnum)) {
+            ix->drop();
+        }
+    }
+}
+
+int fs::dir_find(inum_t dirnum, const inode& dir, const char* name, inum_t* inum,
+                 uint32_t* slot, bool excl) {
     if (dir.type != type_directory) {
         return E_IO;
     }
     held_block hb(io_);
     uint32_t held_fbi = UINT32_MAX;
+    if (dir_index* ix = index_for(dirnum, dir, excl)) {
+        // Only the candidates with the name's hash, each checked on disk.
+        uint32_t h = name_hash(name), cursor = 0, s;
+        while (ix->find(h, cursor, &s)) {
+            dirent* de;
+            if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
+                return r;
+            }
+            if (de->inum != 0 && name_equal(de->name, name)) {
+                *inum = de->inum;
+                if (slot) {
+                    *slot = s;
+                }
+                return 0;
+            }
+        }
+        return E_NOENT;
+    }
     uint32_t nslots = dir.size / direntsize;
     for (uint32_t s = 0; s != nslots; ++s) {
         dirent* de;
@@ -851,20 +924,27 @@ int fs::dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slo
 }
 
 // Writes an entry into the first empty slot, or appends one (growing the
-// directory by a block when its last block is full).
-int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
+// directory by a block when its last block is full): 0 and *slot.
+int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum, uint32_t* slot) {
     held_block hb(io_);
     uint32_t held_fbi = UINT32_MAX;
     uint32_t nslots = dir->size / direntsize;
     dirent* de = nullptr;
+    dir_index* ix = index_for(dirnum, *dir, true);
     // Slots before the hint are known to be in use (the directory's lock
-    // is held from the last change of the hint on).
+    // is held from the last change of the hint on); the index knows the
+    // first empty slot exactly.
     uint32_t s = dirnum == dir_hint_inum_ && dir_hint_slot_ < nslots ? dir_hint_slot_ : 0;
     if (dirnum == dir_hint_inum_ && dir_hint_slot_ >= nslots) {
         s = nslots;
     }
+    uint32_t expect = ix ? ix->first_free() : 0;
+    if (ix) {
+        s = expect;
+    }
     for (; s != nslots; ++s) {
         if (int r = dir_slot(*dir, s, hb, &de, &held_fbi); r < 0) {
+            index_changed(dirnum, false);
             return r;
         }
         if (de->inum == 0) {
@@ -873,19 +953,28 @@ int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
         de = nullptr;
     }
     uint32_t used = s;                  // the slot the new entry takes
+    if (ix && used != expect) {
+        ix->drop();                     // the disk disagrees: believe the disk
+        ix = nullptr;
+    }
     if (!de) {
         if (uint64_t(dir->size) + direntsize > maxsize) {
             return E_FBIG;
         }
         hb.release();
+        // Growth that fails is undone (the size and the entries stay as
+        // they were), so an index stays in step through E_NOSPC.
         if (int r = zero_tail(dir); r < 0) {
+            index_changed(dirnum, false);
             return r;
         }
         if (int r = grow(dir, uint32_t(blocks_for(dir->size + direntsize))); r < 0) {
+            index_changed(dirnum, r == E_NOSPC);
             return r;
         }
         if (int r = dir_slot(*dir, nslots, hb, &de); r < 0) {
             shrink(dir, uint32_t(blocks_for(dir->size)));
+            index_changed(dirnum, false);
             return r;
         }
         dir.hb_.write_begin();
@@ -896,8 +985,12 @@ int fs::dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum) {
     set_name(de, name);
     de->inum = inum;
     hb.write_end();
+    if (ix) {
+        index_changed(dirnum, ix->insert(used, name));
+    }
     dir_hint_inum_ = dirnum;
     dir_hint_slot_ = used + 1;
+    *slot = used;
     return 0;
 }
 
@@ -913,7 +1006,7 @@ int fs::dir_lookup(inum_t dirnum, const char* name, inum_t* inum, uint32_t* slot
     if (int r = get_inode(dirnum, dir); r < 0) {
         return r;
     }
-    return dir_find(*dir, name, inum, slot);
+    return dir_find(dirnum, *dir, name, inum, slot, false);
 }
 
 int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
@@ -926,7 +1019,7 @@ int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
         return r;
     }
     inum_t existing;
-    int r = dir_find(*dir, name, &existing, nullptr);
+    int r = dir_find(dirnum, *dir, name, &existing, nullptr, true);
     if (r == 0) {
         return E_INVAL;                 // the caller checks first
     } else if (r != E_NOENT) {
@@ -937,8 +1030,22 @@ int fs::create(inum_t dirnum, const char* name, uint32_t type, inum_t* out) {
         return r;
     }
     inode_ref ir(io_);
-    if ((r = dir_add(dir, dirnum, name, i)) == 0) {
-        r = get_inode(i, ir);
+    uint32_t slot;
+    if ((r = dir_add(dir, dirnum, name, i, &slot)) == 0 && (r = get_inode(i, ir)) < 0) {
+        // The entry was written but its inode cannot be reached: give the
+        // slot back too.
+        held_block eb(io_);
+        dirent* de;
+        bool cleared = false;
+        if (dir_slot(*dir, slot, eb, &de) == 0) {
+            eb.write_begin();
+            __builtin_memset(de, 0, sizeof(*de));
+            eb.write_end();
+            dir_slot_emptied(dirnum, slot);
+            cleared = true;
+        }
+        dir_index* ix = io_.index_of(dirnum);
+        index_changed(dirnum, cleared && ix && ix->ready() ? ix->remove(slot, name) : !cleared);
     }
     if (r < 0) {
         // Give the inode back (it was only marked used).
@@ -977,7 +1084,7 @@ int fs::unlink(inum_t dirnum, const char* name, inum_t* inum) {
         return r;
     }
     uint32_t slot;
-    if (int r = dir_find(*dir, name, inum, &slot); r < 0) {
+    if (int r = dir_find(dirnum, *dir, name, inum, &slot, true); r < 0) {
         return r;
     }
     held_block eb(io_);
@@ -990,6 +1097,9 @@ int fs::unlink(inum_t dirnum, const char* name, inum_t* inum) {
     eb.write_end();
     eb.release();
     dir_slot_emptied(dirnum, slot);
+    if (dir_index* ix = io_.index_of(dirnum); ix && ix->ready()) {
+        index_changed(dirnum, ix->remove(slot, name));
+    }
     return drop_link(*this, *inum);
 }
 
@@ -1005,12 +1115,16 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     }
     inum_t fi, ti;
     uint32_t fslot, tslot;
-    if (int r = dir_find(*dir, from, &fi, &fslot); r < 0) {
+    if (int r = dir_find(dirnum, *dir, from, &fi, &fslot, true); r < 0) {
         return r;
     }
     held_block eb(io_);
     dirent* de;
-    int r = dir_find(*dir, to, &ti, &tslot);
+    int r = dir_find(dirnum, *dir, to, &ti, &tslot, true);
+    dir_index* ix = io_.index_of(dirnum);
+    if (ix && !ix->ready()) {
+        ix = nullptr;
+    }
     if (r == E_NOENT) {
         // Renamed in place: one entry changes.
         if ((r = dir_slot(*dir, fslot, eb, &de)) < 0) {
@@ -1019,6 +1133,9 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
         eb.write_begin();
         set_name(de, to);
         eb.write_end();
+        if (ix) {
+            index_changed(dirnum, ix->remove(fslot, from) && ix->insert(fslot, to));
+        }
         return 0;
     } else if (r < 0) {
         return r;
@@ -1027,7 +1144,7 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
         return 0;
     }
     // `to`'s entry now names `from`'s inode; `from`'s entry goes; the
-    // inode `to` named loses a link.
+    // inode `to` named loses a link. The index keeps `to` at tslot.
     if ((r = dir_slot(*dir, tslot, eb, &de)) < 0) {
         return r;
     }
@@ -1035,6 +1152,7 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     de->inum = fi;
     eb.write_end();
     if ((r = dir_slot(*dir, fslot, eb, &de)) < 0) {
+        index_changed(dirnum, false);
         return r;
     }
     eb.write_begin();
@@ -1042,6 +1160,9 @@ int fs::rename(inum_t dirnum, const char* from, const char* to, inum_t* replaced
     eb.write_end();
     eb.release();
     dir_slot_emptied(dirnum, fslot);
+    if (ix) {
+        index_changed(dirnum, ix->remove(fslot, from));
+    }
     if ((r = drop_link(*this, ti)) < 0) {
         return r;
     }

@@ -32,6 +32,7 @@
 #include "abi/chickadeefs.hh"
 #include "abi/errno.hh"
 #include "abi/types.hh"
+#include "chkfs-dirindex.hh"
 
 namespace chkfs {
 
@@ -71,6 +72,11 @@ struct blockio {
     // May a free block be allocated now? (false: freed by an uncommitted
     // transaction).
     virtual bool reusable(blocknum_t bn) { (void) bn; return true; }
+    // The in-memory name index of directory `dir` (chkfs-dirindex.hh),
+    // or nullptr: directories without one are scanned. It lives as long
+    // as the directory is in memory and is guarded by the directory's
+    // lock, like the entries it caches.
+    virtual dir_index* index_of(inum_t dir) { (void) dir; return nullptr; }
 };
 
 // Holds a block for a scope; releases it on destruction or `release`.
@@ -213,8 +219,13 @@ private:
     int zero_blocks(blocknum_t first, uint32_t count, dirty_kind kind);
     int zero_tail(inode_ref& ir);
     int bitmap_set(blocknum_t first, uint32_t count, bool free);
-    int dir_find(const inode& dir, const char* name, inum_t* inum, uint32_t* slot);
-    int dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum);
+    // excl: the caller holds the directory's lock exclusively (it may
+    // drop an index that is out of step; a shared holder only ignores it).
+    int dir_find(inum_t dirnum, const inode& dir, const char* name, inum_t* inum,
+                 uint32_t* slot, bool excl);
+    dir_index* index_for(inum_t dirnum, const inode& dir, bool excl);
+    void index_changed(inum_t dirnum, bool ok);
+    int dir_add(inode_ref& dir, inum_t dirnum, const char* name, inum_t inum, uint32_t* slot);
     void dir_slot_emptied(inum_t dirnum, uint32_t slot);
     // held_fbi: (optional) the directory block index hb holds, kept by a
     // caller scanning slot after slot, so each block is mapped once.

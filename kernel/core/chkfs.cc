@@ -35,6 +35,7 @@
 #include "blockdev.hh"
 #include "bufcache.hh"
 #include "journal.hh"
+#include "kalloc.hh"
 #include "list.hh"
 #include "log.hh"
 #include "sleeplock.hh"
@@ -87,10 +88,21 @@ struct chkfs_inode final : vnode {
     void last_ref() override;
 };
 
+// Memory for directory indexes (chkfs-dirindex.hh).
+struct kalloc_index_memory final : chkfs::index_memory {
+    void* allocate(size_t bytes) override { return kalloc(bytes); }
+    void release(void* p) override { kfree(p); }
+};
+kalloc_index_memory index_memory;
+
 // The root directory.
 struct chkfs_dir final : dirnode {
     chkfs_volume* vol_;
     rwlock lock_;                       // the entries
+    // [lock_: exclusive to change; a shared holder may build it once,
+    // see dir_index::claim, or read it] The entries' name index, built on
+    // the first lookup, freed with the vnode.
+    chkfs::dir_index index_{index_memory};
 
     explicit chkfs_dir(chkfs_volume* vol) : dirnode(vn_dir, chkfs::root_inum), vol_(vol) {}
     off_t size() override;
@@ -188,6 +200,9 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
     void tx_end() override { journal_.end_op(); }
     void freed(chkfs::blocknum_t first, uint32_t count) override { journal_.note_free(first, count); }
     bool reusable(chkfs::blocknum_t bn) override { return !journal_.quarantined(bn); }
+    chkfs::dir_index* index_of(inum_t dir) override {
+        return dir == chkfs::root_inum && root_ ? &root_->index_ : nullptr;
+    }
 
     // --- read-ahead ---
     // Brings file blocks [from, to) of `inum` (clamped to its size; its

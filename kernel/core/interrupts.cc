@@ -154,8 +154,9 @@ namespace {
 }
 }  // namespace
 
-// Every system call and every interrupt from user mode comes through here:
-// the common case (nothing to do) stays small, with no stack frame; the
+// Every system call (but the fast path's sys_getpid and sys_gettid,
+// kernel/arch/syscall.S) and every interrupt from user mode comes through
+// here: the common case (nothing to do) stays small, with no stack frame; the
 // rare work is in out-of-line functions.
 [[gnu::hot]] void return_to_user(proc* p, regstate* regs) {
     if (regs->reg_rip >= VA_LOWEND) [[unlikely]] {

@@ -120,6 +120,27 @@ struct mem_io : blockio {
         EXPECT_GT(tx_depth_, 0);
         --tx_depth_;
     }
+
+    // The root's name index, when a test turns it on (chkfs-dirindex.hh),
+    // with memory that counts what is live and can be made to fail.
+    struct test_memory : index_memory {
+        long live_ = 0, allocs_ = 0;
+        long fail_from_ = -1;           // allocations from this one on fail
+        void* allocate(size_t n) override {
+            if (fail_from_ >= 0 && allocs_ >= fail_from_) {
+                return nullptr;
+            }
+            ++allocs_;
+            ++live_;
+            return malloc(n);
+        }
+        void release(void* p) override {
+            --live_;
+            free(p);
+        }
+    } mem_;
+    std::unique_ptr<dir_index> index_;
+    dir_index* index_of(inum_t dir) override { return dir == root_inum ? index_.get() : nullptr; }
 };
 
 // A transfer between the logic and a std::string, failing (E_FAULT) at
@@ -175,6 +196,9 @@ struct Fs : ::testing::Test {
         o.max_extent = max_extent;
         ASSERT_EQ(mkfs_build(o, files, img_), "");
         io_ = std::make_unique<mem_io>(img_);
+        if (indexed_) {
+            io_->index_ = std::make_unique<dir_index>(io_->mem_);
+        }
         superblock sb;
         memcpy(&sb, img_.data() + superblock_offset, sizeof(sb));
         ASSERT_EQ(check_superblock(sb, nblocks), nullptr);
@@ -197,8 +221,41 @@ struct Fs : ::testing::Test {
                                   [](auto& m) { return m.kind == fsck_problem::hole; });
         }
         EXPECT_EQ(said, 0u) << when << ":\n" << rep.summary();
+        expect_index_in_step(when);
     }
     bool holes_ok_ = false;             // the checker's hole warnings are expected
+    bool indexed_ = false;              // the root has a name index
+
+    // When the root's index is ready, it says exactly what the disk says:
+    // every used slot's name is found at its slot, no other slot is used.
+    void expect_index_in_step(const char* when = "") {
+        dir_index* ix = io_->index_.get();
+        if (!ix || !ix->ready()) {
+            return;
+        }
+        inode root = ino(root_inum);
+        uint32_t nslots = root.size / direntsize;
+        EXPECT_EQ(ix->nslots(), nslots) << when;
+        uint32_t used = 0;
+        for (uint32_t s = 0; s != nslots; ++s) {
+            blocknum_t bn;
+            uint32_t run;
+            ASSERT_EQ(fs_->map(root, s * direntsize / blocksize, &bn, &run), 0);
+            auto* de = reinterpret_cast<const dirent*>(img_.data() + size_t(bn) * blocksize
+                                                       + s * direntsize % blocksize);
+            EXPECT_EQ(ix->slot_used(s), de->inum != 0) << when << ": slot " << s;
+            if (de->inum != 0) {
+                ++used;
+                uint32_t cursor = 0, got;
+                bool found = false;
+                while (ix->find(name_hash(de->name), cursor, &got)) {
+                    found = found || got == s;
+                }
+                EXPECT_TRUE(found) << when << ": slot " << s << " " << de->name;
+            }
+        }
+        EXPECT_EQ(ix->count(), used) << when;
+    }
 
     // Does every block of file `i` have a disk block (no hole left)?
     bool no_holes(inum_t i) {
@@ -282,6 +339,13 @@ struct Fs : ::testing::Test {
         }
         fs_->alloc_hint_ = first;       // the grower starts at the first hole
     }
+};
+
+// The directory tests run twice: scanning the root's blocks, and with the
+// root's name index (chkfs-dirindex.hh), which every check then compares
+// with the disk (expect_clean).
+struct FsDir : Fs, ::testing::WithParamInterface<bool> {
+    void SetUp() override { indexed_ = GetParam(); }
 };
 
 // ---- reading ----
@@ -855,7 +919,7 @@ TEST_F(Fs, FileTooBig) {
 
 // ---- directories and inodes ----
 
-TEST_F(Fs, DirectoryEntries) {
+TEST_P(FsDir, DirectoryEntries) {
     make({{"a", bytes("A")}, {"b", bytes("B")}, {"c", bytes("C")}});
     char name[maxnamelen + 1];
     inum_t i;
@@ -898,7 +962,7 @@ TEST_F(Fs, DirectoryEntries) {
     expect_clean("longest");
 }
 
-TEST_F(Fs, DirectoryGrowsIntoMoreBlocks) {
+TEST_P(FsDir, DirectoryGrowsIntoMoreBlocks) {
     make({}, 1024, 128);
     // 32 entries per block: 70 files need three directory blocks.
     for (int k = 0; k != 70; ++k) {
@@ -926,7 +990,7 @@ TEST_F(Fs, DirectoryGrowsIntoMoreBlocks) {
 // A create takes the first empty slot even after creates moved the
 // search's starting point on (fs::dir_add starts after the slots known to
 // be used): slots emptied by unlink and by rename over a name are found.
-TEST_F(Fs, CreateReusesSlotsEmptiedAfterCreates) {
+TEST_P(FsDir, CreateReusesSlotsEmptiedAfterCreates) {
     make({}, 1024, 128);
     for (int k = 0; k != 40; ++k) {
         create("f" + std::to_string(k));
@@ -961,7 +1025,7 @@ TEST_F(Fs, CreateReusesSlotsEmptiedAfterCreates) {
     expect_clean("slots reused");
 }
 
-TEST_F(Fs, RenameInPlaceAndReplacing) {
+TEST_P(FsDir, RenameInPlaceAndReplacing) {
     make({{"a", bytes("AAA")}, {"b", bytes("BBBB")}, {"c", bytes("C")}});
     inum_t ia = lookup("a"), ib = lookup("b");
     inum_t replaced;
@@ -986,7 +1050,7 @@ TEST_F(Fs, RenameInPlaceAndReplacing) {
     expect_clean("no-ops");
 }
 
-TEST_F(Fs, InodesRunOut) {
+TEST_P(FsDir, InodesRunOut) {
     make({}, 1024, 16);                 // inodes 2..15 are free
     inum_t i;
     for (int k = 2; k != 16; ++k) {
@@ -999,7 +1063,7 @@ TEST_F(Fs, InodesRunOut) {
     expect_clean("inodes out");
 }
 
-TEST_F(Fs, NoBlockForTheDirectoryChangesNothing) {
+TEST_P(FsDir, NoBlockForTheDirectoryChangesNothing) {
     make({{"fill", {}}}, 256, 64);
     // 31 more entries fill the root's one block.
     for (int k = 0; k != 31; ++k) {
@@ -1040,7 +1104,7 @@ TEST_F(Fs, IoErrorsReleaseEverything) {
 
 // ---- everything together: random operations against a model ----
 
-TEST_F(Fs, RandomOperationsMatchAModel) {
+TEST_P(FsDir, RandomOperationsMatchAModel) {
     make({{"seed", bytes(pattern(7000, 1))}}, 512, 32, 0);
     std::map<std::string, std::string> model{{"seed", pattern(7000, 1)}};
     std::mt19937 rng(2026);
@@ -1109,6 +1173,294 @@ TEST_F(Fs, RandomOperationsMatchAModel) {
     }
     EXPECT_EQ(free_blocks(), free0);
     expect_clean("all removed");
+}
+
+
+INSTANTIATE_TEST_SUITE_P(ScanAndIndex, FsDir, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                             return std::string(p.param ? "index" : "scan");
+                         });
+
+// ---- the root's name index (chkfs-dirindex.hh) ----
+
+struct FsIndexed : Fs {
+    FsIndexed() { indexed_ = true; }
+    // The same image seen by a second fs with no index: what a scan says.
+    int scan_lookup(const std::string& name, inum_t* i) {
+        mem_io io(img_);
+        superblock sb;
+        memcpy(&sb, img_.data() + superblock_offset, sizeof(sb));
+        fs plain(io, sb);
+        return plain.dir_lookup(root_inum, name.c_str(), i);
+    }
+    int slot_of(const std::string& want) {
+        char name[maxnamelen + 1];
+        inum_t i;
+        for (size_t k = 0; fs_->dir_entry(root_inum, k, name, &i) == 1; ++k) {
+            if (want == name) {
+                return int(k);
+            }
+        }
+        return -1;
+    }
+};
+
+// Pairs of names with the same 32-bit hash (found by a birthday search).
+const char* const colliding[][2] = {
+    {"c-lydeqr93", "c-yjz0rckz"}, {"c-7uziy4v9", "c-3apiu96z"}, {"c-2d348zyw", "c-wd21dblq"},
+};
+
+TEST(DirIndex, CollidingNamesHaveEqualHashes) {
+    for (auto& p : colliding) {
+        EXPECT_EQ(name_hash(p[0]), name_hash(p[1])) << p[0];
+        EXPECT_STRNE(p[0], p[1]);
+    }
+    // An unterminated on-disk name hashes its maxnamelen + 1 bytes only.
+    char a[maxnamelen + 1 + 8], b[maxnamelen + 1 + 8];
+    memset(a, 'x', sizeof(a));
+    memset(b, 'x', sizeof(b));
+    b[maxnamelen + 3] = 'y';
+    EXPECT_EQ(name_hash(a), name_hash(b));
+}
+
+// Inserts and removals in random order against a model: every entry stays
+// findable (removal shifts entries back, also across the table's end),
+// first_free is the lowest unused slot, and memory comes back.
+TEST(DirIndex, RandomInsertsAndRemovalsMatchAModel) {
+    struct : index_memory {
+        long live = 0;
+        void* allocate(size_t n) override { ++live; return malloc(n); }
+        void release(void* p) override { --live; free(p); }
+    } mem;
+    std::mt19937 rng(161);
+    {
+        dir_index ix(mem);
+        ASSERT_TRUE(ix.claim(0));
+        ix.publish();
+        std::map<uint32_t, std::string> model;   // slot -> name
+        for (int step = 0; step != 4000; ++step) {
+            bool add = model.size() < 20 || (model.size() < 600 && rng() % 3 != 0);
+            if (add) {
+                uint32_t s = ix.first_free();
+                std::string name = "n" + std::to_string(rng() % 100000);
+                if (rng() % 4 == 0) {
+                    auto& p = colliding[rng() % 3];
+                    name = p[rng() % 2];
+                }
+                ASSERT_TRUE(ix.insert(s, name.c_str()));
+                model[s] = name;
+            } else {
+                auto it = model.begin();
+                std::advance(it, rng() % model.size());
+                ASSERT_TRUE(ix.remove(it->first, it->second.c_str()));
+                EXPECT_FALSE(ix.remove(it->first, it->second.c_str()));
+                model.erase(it);
+            }
+            uint32_t want_free = 0;
+            while (model.count(want_free)) {
+                ++want_free;
+            }
+            ASSERT_EQ(ix.first_free() < ix.nslots() ? ix.first_free() : want_free, want_free);
+            ASSERT_EQ(ix.count(), model.size());
+            if (step % 50 == 0 || step > 3900) {
+                for (auto& [slot, name] : model) {
+                    uint32_t cursor = 0, got;
+                    bool found = false;
+                    while (ix.find(name_hash(name.c_str()), cursor, &got)) {
+                        found = found || got == slot;
+                    }
+                    ASSERT_TRUE(found) << step << " " << name;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(mem.live, 0);
+}
+
+TEST(DirIndex, BoundedAndOutOfMemory) {
+    struct : index_memory {
+        long live = 0;
+        bool fail = false;
+        void* allocate(size_t n) override {
+            if (fail) {
+                return nullptr;
+            }
+            ++live;
+            return malloc(n);
+        }
+        void release(void* p) override { --live; free(p); }
+    } mem;
+    dir_index ix(mem);
+    EXPECT_FALSE(ix.claim(dir_index::max_slots + 1));       // too big: scan
+    mem.fail = true;
+    EXPECT_FALSE(ix.claim(10));
+    EXPECT_FALSE(ix.ready());
+    EXPECT_EQ(mem.live, 0);
+    mem.fail = false;
+    ASSERT_TRUE(ix.claim(10));
+    EXPECT_FALSE(ix.claim(10));         // one builder at a time
+    ix.publish();
+    EXPECT_TRUE(ix.ready());
+    // Growth that needs memory fails cleanly; the caller then drops.
+    mem.fail = true;
+    bool ok = true;
+    for (uint32_t s = 0; ok && s != 1000; ++s) {
+        ok = ix.insert(s, ("x" + std::to_string(s)).c_str());
+    }
+    EXPECT_FALSE(ok);
+    EXPECT_FALSE(ix.insert(dir_index::max_slots, "too-far"));
+    ix.drop();
+    EXPECT_FALSE(ix.ready());
+    EXPECT_EQ(mem.live, 0);
+}
+
+TEST_F(FsIndexed, BuiltByTheFirstLookupDroppedByTruncateAndRebuilt) {
+    make({{"a", bytes("A")}, {"b", bytes("B")}}, 1024, 64);
+    EXPECT_FALSE(io_->index_->ready());
+    EXPECT_EQ(io_->mem_.live_, 0);
+    inum_t ia = lookup("a");
+    EXPECT_TRUE(io_->index_->ready());
+    EXPECT_EQ(io_->index_->count(), 2u);
+    expect_clean("built");
+    // A size change of the directory other than an append drops it.
+    ASSERT_EQ(fs_->truncate(root_inum, 2 * direntsize), 0);
+    EXPECT_FALSE(io_->index_->ready());
+    EXPECT_EQ(io_->mem_.live_, 0);
+    EXPECT_EQ(lookup("a"), ia);
+    EXPECT_TRUE(io_->index_->ready());
+    expect_clean("rebuilt");
+}
+
+// Hundreds of entries, names that collide in the hash, names of the
+// greatest length, a name unlinked and created again, rename in place and
+// over an existing name: after each step the index matches the disk and a
+// plain scan agrees on every name.
+TEST_F(FsIndexed, HundredsOfNamesCollisionsLongNamesRenames) {
+    make({}, 2048, 512);
+    std::map<std::string, inum_t> names;
+    auto add = [&](const std::string& n) { names[n] = create(n); };
+    for (int k = 0; k != 300; ++k) {
+        add("n" + std::to_string(k));
+    }
+    add(colliding[0][0]);
+    add(colliding[1][0]);
+    std::string l1(maxnamelen, 'L'), l2(maxnamelen, 'L');
+    l2[maxnamelen - 1] = 'M';
+    add(l1);
+    expect_clean("created");
+    ASSERT_TRUE(io_->index_->ready());
+    inum_t i;
+    // The other half of each colliding pair and the other long name are
+    // not there (the index has a candidate for the first; the disk says no).
+    EXPECT_EQ(fs_->dir_lookup(root_inum, colliding[0][1], &i), E_NOENT);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, l2.c_str(), &i), E_NOENT);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, std::string(maxnamelen + 1, 'L').c_str(), &i), E_NOENT);
+    add(colliding[0][1]);
+    add(l2);
+    for (auto& [n, ino] : names) {
+        EXPECT_EQ(lookup(n), ino) << n;
+        inum_t j = 0;
+        EXPECT_EQ(scan_lookup(n, &j), 0) << n;
+        EXPECT_EQ(j, ino) << n;
+    }
+    // Unlink every third, and one of a colliding pair: the other stays.
+    for (int k = 0; k < 300; k += 3) {
+        std::string n = "n" + std::to_string(k);
+        ASSERT_EQ(fs_->unlink(root_inum, n.c_str(), &i), 0);
+        ASSERT_EQ(fs_->free_inode(i), 0);
+        names.erase(n);
+    }
+    ASSERT_EQ(fs_->unlink(root_inum, colliding[0][0], &i), 0);
+    ASSERT_EQ(fs_->free_inode(i), 0);
+    names.erase(colliding[0][0]);
+    EXPECT_EQ(lookup(colliding[0][1]), names[colliding[0][1]]);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, colliding[0][0], &i), E_NOENT);
+    expect_clean("unlinked");
+    // Created again: the first empty slot (n0's, slot 0).
+    add("n0");
+    EXPECT_EQ(slot_of("n0"), 0);
+    add(colliding[0][0]);
+    EXPECT_EQ(slot_of(colliding[0][0]), 3);
+    // Rename in place to a colliding name, and over an existing name.
+    inum_t replaced;
+    ASSERT_EQ(fs_->rename(root_inum, colliding[1][0], colliding[1][1], &replaced), 0);
+    EXPECT_EQ(replaced, 0);
+    names[colliding[1][1]] = names[colliding[1][0]];
+    names.erase(colliding[1][0]);
+    EXPECT_EQ(fs_->dir_lookup(root_inum, colliding[1][0], &i), E_NOENT);
+    ASSERT_EQ(fs_->rename(root_inum, l1.c_str(), l2.c_str(), &replaced), 0);
+    EXPECT_EQ(replaced, names[l2]);
+    ASSERT_EQ(fs_->free_inode(replaced), 0);
+    names[l2] = names[l1];
+    names.erase(l1);
+    expect_clean("renamed");
+    for (auto& [n, ino] : names) {
+        EXPECT_EQ(lookup(n), ino) << n;
+        inum_t j = 0;
+        EXPECT_EQ(scan_lookup(n, &j), 0) << n;
+        EXPECT_EQ(j, ino) << n;
+    }
+    EXPECT_EQ(fs_->dir_lookup(root_inum, l1.c_str(), &i), E_NOENT);
+    EXPECT_EQ(scan_lookup(l1, &i), E_NOENT);
+}
+
+// Out of memory at any point: every operation still succeeds (the index
+// is dropped and the blocks are scanned), the results are a scan's, and
+// no memory stays allocated once the index is gone.
+TEST_F(FsIndexed, OutOfMemoryFallsBackToTheScan) {
+    for (long fail_from = 0; fail_from != 12; ++fail_from) {
+        make({{"a", bytes("A")}}, 1024, 128);
+        io_->mem_.fail_from_ = fail_from;
+        for (int k = 0; k != 100; ++k) {
+            create("f" + std::to_string(k));
+        }
+        for (int k = 0; k < 100; k += 2) {
+            inum_t i;
+            ASSERT_EQ(fs_->unlink(root_inum, ("f" + std::to_string(k)).c_str(), &i), 0);
+            ASSERT_EQ(fs_->free_inode(i), 0);
+        }
+        create("g");
+        EXPECT_EQ(slot_of("g"), 1) << fail_from;    // f0's slot, after a
+        for (int k = 1; k < 100; k += 2) {
+            EXPECT_NE(lookup("f" + std::to_string(k)), 0);
+        }
+        expect_clean(("fail from " + std::to_string(fail_from)).c_str());
+        io_->index_->drop();
+        EXPECT_EQ(io_->mem_.live_, 0) << fail_from;
+    }
+}
+
+// The index is a cache of the blocks, never trusted over them: an entry
+// written behind its back is not overwritten by a create (which then
+// believes the disk and drops the index), and a candidate slot whose name
+// on disk differs is no match.
+TEST_F(FsIndexed, TheDiskWinsOverTheIndex) {
+    make({}, 1024, 64);
+    create("a");
+    create("b");
+    create("c");
+    inum_t i;
+    ASSERT_EQ(fs_->unlink(root_inum, "b", &i), 0);
+    ASSERT_EQ(fs_->free_inode(i), 0);
+    ASSERT_TRUE(io_->index_->ready());
+    // Behind the index: slot 1 (b's, empty) gets an entry "x".
+    blocknum_t bn;
+    uint32_t run;
+    ASSERT_EQ(fs_->map(ino(root_inum), 0, &bn, &run), 0);
+    auto* de = reinterpret_cast<dirent*>(img_.data() + size_t(bn) * blocksize);
+    inum_t ia = lookup("a");
+    de[1].inum = ia;
+    strcpy(de[1].name, "x");
+    create("d");                        // must not take slot 1
+    EXPECT_EQ(slot_of("x"), 1);
+    EXPECT_EQ(slot_of("d"), 3);
+    EXPECT_FALSE(io_->index_->ready());     // dropped: the disk disagreed
+    EXPECT_EQ(lookup("x"), ia);             // rebuilt from the disk
+    // A candidate whose name changed on disk is not a match.
+    strcpy(de[2].name, "C");
+    EXPECT_EQ(fs_->dir_lookup(root_inum, "c", &i), E_NOENT);
+    de[1] = dirent{};
+    strcpy(de[2].name, "c");
 }
 
 }  // namespace

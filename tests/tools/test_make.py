@@ -217,8 +217,9 @@ class layout(unittest.TestCase):
     # The system-call, timer-tick/activation and yield/schedule paths, which
     # boot/kernel.ld gathers in .text.hot: after a page-table switch they
     # should refill two pages of kernel text, not a dozen.
-    HOT = ("syscall_entry", "syscall_handler", "exception_common", "exception_return",
-           "exception_handler", "return_to_user(proc*, regstate*)", "proc_yield",
+    HOT = ("syscall_entry", "syscall_fast_getpid", "syscall_handler", "exception_common",
+           "exception_return", "exception_handler", "return_to_user(proc*, regstate*)",
+           "proc_yield",
            "proc::yield()", "proc::resume()", "cpustate::schedule()",
            "set_pagetable(x86_64_pagetable*)", "timer_tick()",
            "activation_return_to_user(proc*, regstate*)",
