@@ -5,6 +5,8 @@
 //  - A descriptor closed (or replaced by dup2) while another thread is
 //    blocked reading it: the blocked read holds the open file, so it
 //    returns the bytes written next; once it has, the pipe has no reader.
+//  - The read end closed while another thread is blocked writing a full
+//    pipe: the write returns what went into the ring.
 //  - Two threads waiting for the same child: one reaps it, the other gets
 //    E_CHILD; nobody gets it twice.
 //  - A failed execv (bad ELF, bad arguments, too many arguments, memory
@@ -73,6 +75,32 @@ void close_under_reader(bool by_dup2, char* stack) {
     if (by_dup2) {
         assert_eq(sys_close(rfd), 0);
     }
+}
+
+// A writer blocked on a full pipe when the last read end closes: it
+// wakes with the count it got into the ring.
+char big_write[100 * 1024];
+ssize_t wrote;
+
+int blocked_writer(void*) {
+    state = 1;
+    wrote = sys_write(pfd[1], big_write, sizeof(big_write));
+    state = 2;
+    return 0;
+}
+
+void close_under_writer(char* stack) {
+    assert_eq(sys_pipe(pfd), 0);
+    state = 0;
+    assert_gt(sys_clone(blocked_writer, nullptr, stack), 0);
+    wait_state(1);
+    sys_msleep(20);
+    assert_eq(state.load(), 1);         // blocked: the ring holds 64 KiB
+    assert_eq(sys_close(pfd[0]), 0);
+    wait_state(2);
+    assert_eq(wrote, 64 * 1024);
+    assert_eq(sys_write(pfd[1], "x", 1), E_PIPE);
+    assert_eq(sys_close(pfd[1]), 0);
 }
 
 pid_t reaped[2];
@@ -330,9 +358,12 @@ void in_child(void (*fn)(char**), char** stacks) {
 
 void one_round(char** stacks, bool disk) {
     in_child([](char** s) {
+        // A stack per thread: a thread that has said it is done may still
+        // be on its way out on it.
         close_under_reader(false, s[0]);
-        close_under_reader(true, s[0]);
-        two_reapers(s[0], s[1]);
+        close_under_reader(true, s[1]);
+        close_under_writer(s[2]);
+        two_reapers(s[3], s[4]);
         pipes_until_full();
     }, stacks);
     failed_execs_keep_threads(stacks[0]);
@@ -362,7 +393,7 @@ size_t settled_free_pages() {
 
 inline void run_all(bool disk) {
     write_huge_bss_program();
-    char* stacks[4];
+    char* stacks[5];
     for (auto& s : stacks) {
         s = thread_stack();
         assert(s);
