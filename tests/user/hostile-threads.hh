@@ -7,6 +7,8 @@
 //    returns the bytes written next; once it has, the pipe has no reader.
 //  - The read end closed while another thread is blocked writing a full
 //    pipe: the write returns what went into the ring.
+//  - Six threads blocked reading one pipe: six bytes written one by one
+//    are read once each, and closing the write end wakes all with 0.
 //  - Two threads waiting for the same child: one reaps it, the other gets
 //    E_CHILD; nobody gets it twice.
 //  - A failed execv (bad ELF, bad arguments, too many arguments, memory
@@ -101,6 +103,50 @@ void close_under_writer(char* stack) {
     assert_eq(wrote, 64 * 1024);
     assert_eq(sys_write(pfd[1], "x", 1), E_PIPE);
     assert_eq(sys_close(pfd[1]), 0);
+}
+
+// Six threads blocked reading one pipe; six single bytes written one at
+// a time: each byte is read exactly once (a reader that loses a byte to
+// another goes back to sleep, it does not see end of file); closing the
+// write end then wakes every reader with 0.
+std::atomic<int> bytes_read{0}, eofs{0}, sum{0};
+
+int herd_reader(void*) {
+    ++state;
+    char ch;
+    for (ssize_t r; (r = sys_read(pfd[0], &ch, 1)) != 0; ) {
+        assert_eq(r, 1);
+        sum += ch;
+        ++bytes_read;
+    }
+    ++eofs;
+    return 0;
+}
+
+void herd(char** stacks) {
+    assert_eq(sys_pipe(pfd), 0);
+    state = 0;
+    bytes_read = eofs = sum = 0;
+    for (int i = 0; i < 6; ++i) {
+        assert_gt(sys_clone(herd_reader, nullptr, stacks[i]), 0);
+    }
+    wait_state(6);
+    sys_msleep(10);
+    for (char ch = 1; ch <= 6; ++ch) {
+        assert_eq(sys_write(pfd[1], &ch, 1), 1);
+        sys_yield();
+    }
+    while (bytes_read.load() < 6) {
+        sys_yield();
+    }
+    assert_eq(eofs.load(), 0);
+    assert_eq(sys_close(pfd[1]), 0);
+    while (eofs.load() < 6) {
+        sys_yield();
+    }
+    assert_eq(bytes_read.load(), 6);
+    assert_eq(sum.load(), 21);
+    assert_eq(sys_close(pfd[0]), 0);
 }
 
 pid_t reaped[2];
@@ -364,6 +410,7 @@ void one_round(char** stacks, bool disk) {
         close_under_reader(true, s[1]);
         close_under_writer(s[2]);
         two_reapers(s[3], s[4]);
+        herd(s + 5);
         pipes_until_full();
     }, stacks);
     failed_execs_keep_threads(stacks[0]);
@@ -393,7 +440,7 @@ size_t settled_free_pages() {
 
 inline void run_all(bool disk) {
     write_huge_bss_program();
-    char* stacks[5];
+    char* stacks[11];
     for (auto& s : stacks) {
         s = thread_stack();
         assert(s);
