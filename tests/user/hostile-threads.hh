@@ -159,7 +159,13 @@ int reaper(void* arg) {
     return 0;
 }
 
-void two_reapers(char* s1, char* s2) {
+int never_returns(void*) {
+    for (;;) {
+        sys_msleep(1000);           // ended by the process's exit
+    }
+}
+
+void two_reapers(char* s1, char* s2, char* s3) {
     target = sys_fork();
     assert_ge(target, 0);
     if (target == 0) {
@@ -173,6 +179,11 @@ void two_reapers(char* s1, char* s2) {
     assert((reaped[0] == target && reaped[1] == E_CHILD)
            || (reaped[1] == target && reaped[0] == E_CHILD));
     assert_eq(sys_waitpid(target), E_CHILD);
+    // Threads are not children: not even one's own.
+    assert_eq(sys_waitpid(sys_gettid()), E_CHILD);
+    pid_t tid = sys_clone(never_returns, nullptr, s3);
+    assert_gt(tid, 0);
+    assert_eq(sys_waitpid(tid, nullptr, W_NOHANG), E_CHILD);
 }
 
 // --- exec with other threads -------------------------------------------------
@@ -409,8 +420,8 @@ void one_round(char** stacks, bool disk) {
         close_under_reader(false, s[0]);
         close_under_reader(true, s[1]);
         close_under_writer(s[2]);
-        two_reapers(s[3], s[4]);
-        herd(s + 5);
+        two_reapers(s[3], s[4], s[5]);
+        herd(s + 6);
         pipes_until_full();
     }, stacks);
     failed_execs_keep_threads(stacks[0]);
@@ -440,7 +451,7 @@ size_t settled_free_pages() {
 
 inline void run_all(bool disk) {
     write_huge_bss_program();
-    char* stacks[11];
+    char* stacks[12];
     for (auto& s : stacks) {
         s = thread_stack();
         assert(s);
