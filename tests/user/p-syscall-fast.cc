@@ -22,7 +22,9 @@
 //     results stay right, activations keep coming, and some arrive exactly
 //     at the instruction after `syscall` (a tick held back while the fast
 //     path ran, taken from user mode after sysretq): the handler checks
-//     that the slot there holds the call's result and the patterns.
+//     that the slot there holds the call's result and the patterns, and
+//     every activation delivered reached the handler exactly once and was
+//     resumed.
 //  4. A kill still lands: a thread spinning on sys_getpid dies when
 //     another thread of its process calls sys_exit.
 //! cmdline: hz=5000
@@ -248,12 +250,14 @@ void ids_and_registers() {
 volatile uint64_t storm_in[14];                  // the patterns of the call in flight
 volatile uint64_t storm_expect;                  // its result
 volatile bool storming = false;                  // activation_entry checks only then
-std::atomic<uint64_t> after_fast{0}, bad_slots{0};
+std::atomic<uint64_t> after_fast{0}, bad_slots{0}, handled{0};
 
 void activation_storm() {
     pid_t pid = sys_getpid();
     auto* tc = act_tc_self();
-    uint64_t delivered0 = tc->delivered;
+    act_disable();                               // a consistent snapshot
+    uint64_t delivered0 = tc->delivered, handled0 = handled;
+    act_enable();
     unsigned long give_up = ticks() + 25000;     // 5 s at hz=5000
     uint64_t calls = 0;
     storming = true;
@@ -279,6 +283,14 @@ void activation_storm() {
     }
     storming = false;
     assert_eq(bad_slots.load(), 0ul);
+    // Each delivered activation reached the handler once (none twice, none
+    // lost), and each was resumed.
+    act_disable();                               // ticks only set `pending` now
+    uint64_t handled_n = handled - handled0, delivered_n = tc->delivered - delivered0;
+    uint64_t resumed = tc->resumed_exact + tc->resumed_fast, delivered = tc->delivered;
+    act_enable();
+    assert_eq(handled_n, delivered_n);
+    assert_eq(resumed, delivered);
     printf("syscall-fast: %lu calls, %lu activations, %lu right after a fast call\n",
            (unsigned long) calls, (unsigned long) (tc->delivered - delivered0),
            (unsigned long) after_fast.load());
@@ -313,6 +325,7 @@ void kill_spinner() {
 extern "C" __attribute__((target("general-regs-only")))
 void activation_entry(void* slot) {
     auto* s = static_cast<act_slot*>(slot);
+    ++handled;
     if (storming && s->rip == uintptr_t(fast_call_after_syscall)) {
         ++after_fast;
         const uint64_t regs[reg_count] = {s->rbx, s->rbp, s->r12, s->r13, s->r14, s->r15,
