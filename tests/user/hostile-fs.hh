@@ -116,6 +116,21 @@ void names(const root_kind& k) {
     assert_eq(sys_write(fd, "long", 4), 4);
     assert_eq(sys_close(fd), 0);
     assert(listed(name));
+    // Its entry needs 124 bytes of buffer: 123 is E_RANGE and writes
+    // nothing.
+    for (size_t i = 0; ; ++i) {
+        char n[128];
+        ssize_t r = sys_readdir("/", i, n, sizeof(n));
+        assert_gt(r, 0);
+        if (r == 123) {
+            memset(buf, '-', 128);
+            assert_eq(sys_readdir("/", i, buf, 123), E_RANGE);
+            assert_eq(buf[0], '-');
+            assert_eq(sys_readdir("/", i, buf, 124), 123);
+            assert_memeq(buf, name, 124);
+            break;
+        }
+    }
     path[255] = 'n';
     path[256] = '\0';
     assert_eq(sys_open(path, OF_READ), E_NAMETOOLONG);
