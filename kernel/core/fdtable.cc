@@ -3,16 +3,51 @@
 #include "abi/errno.hh"
 #include "vfs.hh"
 
+namespace {
+
+// The marker of a reserved slot: never dereferenced.
+file* const reserved = reinterpret_cast<file*>(alignof(void*));
+
+bool is_file(file* f) {
+    return f && f != reserved;
+}
+
+}  // namespace
+
 file* fdtable::get(int fd) {
     if (fd < 0 || fd >= size) {
         return nullptr;
     }
     spinlock_guard guard(lock_);
     file* f = files_[fd];
-    if (f) {
-        f->get();
+    if (!is_file(f)) {
+        return nullptr;
     }
+    f->get();
     return f;
+}
+
+int fdtable::reserve() {
+    spinlock_guard guard(lock_);
+    for (int fd = 0; fd < size; ++fd) {
+        if (!files_[fd]) {
+            files_[fd] = reserved;
+            return fd;
+        }
+    }
+    return E_MFILE;
+}
+
+void fdtable::fill(int fd, file* f) {
+    spinlock_guard guard(lock_);
+    assert(files_[fd] == reserved);
+    files_[fd] = f;
+}
+
+void fdtable::unreserve(int fd) {
+    spinlock_guard guard(lock_);
+    assert(files_[fd] == reserved);
+    files_[fd] = nullptr;
 }
 
 int fdtable::install(file* f) {
@@ -50,11 +85,14 @@ int fdtable::install_at(int fd, file* f) {
     if (fd < 0 || fd >= size) {
         return E_BADF;
     }
-    f->get();
     file* old;
     {
         spinlock_guard guard(lock_);
         old = files_[fd];
+        if (old == reserved) {
+            return E_BUSY;              // another thread's open is filling it
+        }
+        f->get();
         files_[fd] = f;
     }
     if (old) {
@@ -71,10 +109,10 @@ int fdtable::close(int fd) {
     {
         spinlock_guard guard(lock_);
         f = files_[fd];
+        if (!is_file(f)) {
+            return E_BADF;              // closed, or reserved: not open yet
+        }
         files_[fd] = nullptr;
-    }
-    if (!f) {
-        return E_BADF;
     }
     f->put();
     return 0;
@@ -106,7 +144,8 @@ void fdtable::copy_from(fdtable& from) {
     // `this` belongs to a process nobody else can see yet: no lock needed,
     // and taking it would nest two locks of one class.
     for (int fd = 0; fd < size; ++fd) {
-        files_[fd] = from.files_[fd];
+        file* f = from.files_[fd];
+        files_[fd] = is_file(f) ? f : nullptr;
         if (files_[fd]) {
             files_[fd]->get();
         }

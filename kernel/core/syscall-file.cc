@@ -130,30 +130,37 @@ int syscall_open(ctx c, const char* user_path, int flags) {
     if (int e = vfs_split_path(path, &name); e < 0) {
         return e;
     }
-    vnode* v;
     if (!name) {
         // "" names nothing; "/" and "." are the root directory, which is
         // read through readdir, not opened.
         return n == 0 ? E_NOENT : E_INVAL;
     }
+    // The descriptor first: with a full table, E_MFILE must come before
+    // the file is created or truncated (a failed call changes nothing).
+    fdtable& fds = c->p->process_->fds_;
+    int fd = fds.reserve();
+    if (fd < 0) {
+        return fd;
+    }
+    vnode* v;
     if (int e = vfs_root()->open_entry(name, flags & OF_CREATE, &v); e < 0) {
+        fds.unreserve(fd);
         return e;
     }
     int mode = flags & (OF_READ | OF_WRITE);
     if ((flags & OF_TRUNC) && (flags & OF_WRITE)) {
         if (int e = v->truncate(0); e < 0) {
             v->put();
+            fds.unreserve(fd);
             return e;
         }
     }
     file* f = vfs_open_vnode(v, mode);
     if (!f) {
+        fds.unreserve(fd);
         return E_NOMEM;
     }
-    int fd = c->p->process_->fds_.install(f);
-    if (fd < 0) {
-        f->put();
-    }
+    fds.fill(fd, f);
     return fd;
 }
 

@@ -21,6 +21,7 @@ struct root_kind {
 };
 
 char image[512 * 1024];         // a program file, copied around
+constexpr uintptr_t edge_page = 0x30000000;
 char buf[8192];
 
 template <typename T>
@@ -115,6 +116,21 @@ void names(const root_kind& k) {
     assert_eq(sys_write(fd, "long", 4), 4);
     assert_eq(sys_close(fd), 0);
     assert(listed(name));
+    // Its entry needs 124 bytes of buffer: 123 is E_RANGE and writes
+    // nothing.
+    for (size_t i = 0; ; ++i) {
+        char n[128];
+        ssize_t r = sys_readdir("/", i, n, sizeof(n));
+        assert_gt(r, 0);
+        if (r == 123) {
+            memset(buf, '-', 128);
+            assert_eq(sys_readdir("/", i, buf, 123), E_RANGE);
+            assert_eq(buf[0], '-');
+            assert_eq(sys_readdir("/", i, buf, 124), 123);
+            assert_memeq(buf, name, 124);
+            break;
+        }
+    }
     path[255] = 'n';
     path[256] = '\0';
     assert_eq(sys_open(path, OF_READ), E_NAMETOOLONG);
@@ -294,6 +310,28 @@ void sizes(const root_kind& k) {
     assert_eq(sys_close(fd), 0);
     assert_eq(sys_unlink("hf-size"), 0);
 
+    // A full table: an open that cannot get a descriptor changes nothing
+    // (it does not create the file, nor truncate it); neither does a pipe.
+    int filled = 0;
+    for (int f = 3; f < 32; ++f) {
+        if (sys_dup2(0, f) == 0) {
+            ++filled;
+        }
+    }
+    assert_eq(filled, 29);
+    assert_eq(sys_open("hf-new", OF_WRITE | OF_CREATE), E_MFILE);
+    assert_eq(sys_open("hf-a", OF_WRITE | OF_TRUNC), E_MFILE);
+    assert_eq(sys_open("hf-a", OF_READ | OF_WRITE | OF_CREATE | OF_TRUNC), E_MFILE);
+    int pfd[2] = {-1, -1};
+    assert_eq(sys_pipe(pfd), E_MFILE);
+    for (int f = 3; f < 32; ++f) {
+        assert_eq(sys_close(f), 0);
+    }
+    assert(!listed("hf-new"));
+    assert_eq(sys_open("hf-new", OF_READ), E_NOENT);
+    assert_eq(read_whole("hf-a", buf, sizeof(buf)), 5u);
+    assert_memeq(buf, "alpha", 5);
+
     // Wrong directions and descriptors that are no files.
     fd = sys_open("hf-a", OF_READ);
     int wfd = sys_open("hf-a", OF_WRITE);
@@ -364,6 +402,40 @@ void buffers(const root_kind& k) {
     for (int i = 0; i < 16; ++i) {
         assert_eq(after[i], saved[i]);
     }
+    // The same calls with a buffer that runs off a mapped page into an
+    // unmapped one: refused, and the mapped part keeps its bytes.
+    uintptr_t page = edge_page;     // mapped by run_all, the next page not
+    char* edge = at<char>(page + PAGESIZE - 8);
+    memset(edge, '#', 8);
+    int fd2 = sys_open("hf-a", OF_READ);
+    assert_ge(fd2, 3);
+    assert_eq(sys_read(fd2, edge, 16), E_FAULT);
+    assert_eq(sys_read(fd2, edge, 8), 5);               // what fits is fine
+    assert_eq(sys_close(fd2), 0);
+    memset(edge, '#', 8);
+    assert_eq(sys_readdir("/", 0, edge, 16), E_FAULT);
+    assert_eq(sys_getusage(at<usage>(page + PAGESIZE - 8)), E_FAULT);
+    assert_eq(sys_readdiskfile("hf-a", edge, 16, 0), E_FAULT);
+    assert_eq(sys_pipe(at<int>(page + PAGESIZE - 4)), E_FAULT);
+    c = sys_fork();
+    assert_ge(c, 0);
+    if (c == 0) {
+        sys_exit(18);
+    }
+    assert_eq(sys_waitpid(c, at<int>(page + PAGESIZE - 2)), E_FAULT);
+    assert_eq(sys_waitpid(c, &status), c);
+    assert_eq(status, 18);
+    for (int i = 0; i < 8; ++i) {
+        assert_eq(edge[i], '#');
+    }
+    // A path that runs off the page, for every call taking one.
+    assert_eq(sys_open(edge, OF_READ | OF_CREATE), E_FAULT);
+    assert_eq(sys_unlink(edge), E_FAULT);
+    assert_eq(sys_rename("hf-a", edge), E_FAULT);
+    assert_eq(sys_readdir(edge, 0, buf, 16), E_FAULT);
+    assert_eq(sys_readdiskfile(edge, buf, 16, 0), E_FAULT);
+    const char* args[] = {"x", nullptr};
+    assert_eq(sys_execv(edge, args), E_FAULT);
     // A pipe's int[2] that fits is written; the failed calls above opened
     // nothing.
     for (int f = fd + 1; f < 32; ++f) {
@@ -558,6 +630,7 @@ inline void run_all(const root_kind& k, int argc, char** argv) {
     if (argc > 1 && strcmp(argv[1], "wait-stdin") == 0) {
         wait_stdin();
     }
+    assert_eq(sys_page_alloc(at<void>(edge_page)), 0);
     size_t start = start_free_pages();
     names(k);
     renames(k);

@@ -5,6 +5,11 @@
 //  - A descriptor closed (or replaced by dup2) while another thread is
 //    blocked reading it: the blocked read holds the open file, so it
 //    returns the bytes written next; once it has, the pipe has no reader.
+//  - The read end closed while another thread is blocked writing a full
+//    pipe: the write returns what went into the ring.
+//  - Six threads blocked reading one pipe: six bytes written one by one
+//    are read once each, and closing the write end wakes all with 0.
+//  - Descriptor 3 fought over by an opener, a dup2er and a forker.
 //  - Two threads waiting for the same child: one reaps it, the other gets
 //    E_CHILD; nobody gets it twice.
 //  - A failed execv (bad ELF, bad arguments, too many arguments, memory
@@ -15,6 +20,9 @@
 //    after a second identical round equal those after the first), the
 //    file system consistent (sys_sync(2) on the disk, and fsck).
 //  - Pipes until the descriptor table is full: the half-made pipe is freed.
+//  - clone with a stack top in read-only text or over unmapped memory:
+//    the process dies of the page fault (142), alone; tops outside the
+//    user half are E_FAULT.
 #pragma once
 #include <atomic>
 #include "u-lib.hh"
@@ -72,6 +80,135 @@ void close_under_reader(bool by_dup2, char* stack) {
     }
 }
 
+// A writer blocked on a full pipe when the last read end closes: it
+// wakes with the count it got into the ring.
+char big_write[100 * 1024];
+ssize_t wrote;
+
+int blocked_writer(void*) {
+    state = 1;
+    wrote = sys_write(pfd[1], big_write, sizeof(big_write));
+    state = 2;
+    return 0;
+}
+
+void close_under_writer(char* stack) {
+    assert_eq(sys_pipe(pfd), 0);
+    state = 0;
+    assert_gt(sys_clone(blocked_writer, nullptr, stack), 0);
+    wait_state(1);
+    sys_msleep(20);
+    assert_eq(state.load(), 1);         // blocked: the ring holds 64 KiB
+    assert_eq(sys_close(pfd[0]), 0);
+    wait_state(2);
+    assert_eq(wrote, 64 * 1024);
+    assert_eq(sys_write(pfd[1], "x", 1), E_PIPE);
+    assert_eq(sys_close(pfd[1]), 0);
+}
+
+// Six threads blocked reading one pipe; six single bytes written one at
+// a time: each byte is read exactly once (a reader that loses a byte to
+// another goes back to sleep, it does not see end of file); closing the
+// write end then wakes every reader with 0.
+std::atomic<int> bytes_read{0}, eofs{0}, sum{0};
+
+int herd_reader(void*) {
+    ++state;
+    char ch;
+    for (ssize_t r; (r = sys_read(pfd[0], &ch, 1)) != 0; ) {
+        assert_eq(r, 1);
+        sum += ch;
+        ++bytes_read;
+    }
+    ++eofs;
+    return 0;
+}
+
+void herd(char** stacks) {
+    assert_eq(sys_pipe(pfd), 0);
+    state = 0;
+    bytes_read = eofs = sum = 0;
+    for (int i = 0; i < 6; ++i) {
+        assert_gt(sys_clone(herd_reader, nullptr, stacks[i]), 0);
+    }
+    wait_state(6);
+    sys_msleep(10);
+    for (char ch = 1; ch <= 6; ++ch) {
+        assert_eq(sys_write(pfd[1], &ch, 1), 1);
+        sys_yield();
+    }
+    while (bytes_read.load() < 6) {
+        sys_yield();
+    }
+    assert_eq(eofs.load(), 0);
+    assert_eq(sys_close(pfd[1]), 0);
+    while (eofs.load() < 6) {
+        sys_yield();
+    }
+    assert_eq(bytes_read.load(), 6);
+    assert_eq(sum.load(), 21);
+    assert_eq(sys_close(pfd[0]), 0);
+}
+
+// Descriptor 3 fought over: one thread opens and closes (taking the
+// lowest free slot, 3), one dup2s the console onto 3 and closes it, one
+// forks (copying the table, a reserved slot included). Every call gets
+// a documented answer (dup2 onto the slot an open is still filling:
+// E_BUSY, which the disk runs see often: there the open sleeps on the
+// disk), and nothing is left open or leaked.
+std::atomic<int> fighters_done{0};
+
+int fd_opener(void*) {
+    for (int i = 0; i < 200; ++i) {
+        int fd = sys_open("ht-prog", OF_READ);
+        assert(fd >= 3 || fd == E_MFILE);
+        if (fd >= 3) {
+            int r = sys_close(fd);
+            assert(r == 0 || r == E_BADF);      // the dup2er may have closed it
+        }
+    }
+    ++fighters_done;
+    return 0;
+}
+
+int fd_dupper(void*) {
+    for (int i = 0; i < 200; ++i) {
+        int r = sys_dup2(0, 3);
+        assert(r == 0 || r == E_BUSY);
+        r = sys_close(3);
+        assert(r == 0 || r == E_BADF);
+    }
+    ++fighters_done;
+    return 0;
+}
+
+int fd_forker(void*) {
+    for (int i = 0; i < 20; ++i) {
+        pid_t c = sys_fork();
+        assert_ge(c, 0);
+        if (c == 0) {
+            sys_exit(0);
+        }
+        assert_eq(sys_waitpid(c), c);
+    }
+    ++fighters_done;
+    return 0;
+}
+
+void fight_over_fd(char** stacks) {
+    fighters_done = 0;
+    assert_gt(sys_clone(fd_opener, nullptr, stacks[0]), 0);
+    assert_gt(sys_clone(fd_dupper, nullptr, stacks[1]), 0);
+    assert_gt(sys_clone(fd_forker, nullptr, stacks[2]), 0);
+    while (fighters_done.load() < 3) {
+        sys_yield();
+    }
+    for (int fd = 3; fd < 32; ++fd) {
+        int r = sys_close(fd);
+        assert(r == E_BADF || (fd == 3 && r == 0));
+    }
+}
+
 pid_t reaped[2];
 pid_t target;
 
@@ -82,7 +219,13 @@ int reaper(void* arg) {
     return 0;
 }
 
-void two_reapers(char* s1, char* s2) {
+int never_returns(void*) {
+    for (;;) {
+        sys_msleep(1000);           // ended by the process's exit
+    }
+}
+
+void two_reapers(char* s1, char* s2, char* s3) {
     target = sys_fork();
     assert_ge(target, 0);
     if (target == 0) {
@@ -96,6 +239,11 @@ void two_reapers(char* s1, char* s2) {
     assert((reaped[0] == target && reaped[1] == E_CHILD)
            || (reaped[1] == target && reaped[0] == E_CHILD));
     assert_eq(sys_waitpid(target), E_CHILD);
+    // Threads are not children: not even one's own.
+    assert_eq(sys_waitpid(sys_gettid()), E_CHILD);
+    pid_t tid = sys_clone(never_returns, nullptr, s3);
+    assert_gt(tid, 0);
+    assert_eq(sys_waitpid(tid, nullptr, W_NOHANG), E_CHILD);
 }
 
 // --- exec with other threads -------------------------------------------------
@@ -279,6 +427,38 @@ void write_huge_bss_program() {
     assert_eq(sys_close(fd), 0);
 }
 
+// A thread whose stack is not writable dies of it, and so does its
+// whole process (the first thread sleeps meanwhile); the kernel and the
+// parent carry on.
+int never_runs(void*) {
+    sys_exit(1);
+}
+
+void bad_stacks() {
+    const uintptr_t tops[] = {
+        0x100000 + 2 * PAGESIZE,        // inside the read-only text
+        VA_LOWEND,                      // the highest top allowed: unmapped below
+        0x3FE00000,                     // just under the activation segment: unmapped
+    };
+    for (uintptr_t top : tops) {
+        pid_t c = sys_fork();
+        assert_ge(c, 0);
+        if (c == 0) {
+            assert_gt(sys_clone(never_runs, nullptr, reinterpret_cast<char*>(top)), 0);
+            sys_msleep(5000);
+            sys_exit(2);
+        }
+        int status = -1;
+        assert_eq(sys_waitpid(c, &status), c);
+        assert_eq(status, 142);         // 128 + #PF
+    }
+    // Refused outright: at or below the start of user text, past VA_LOWEND.
+    for (uintptr_t top : {uintptr_t(0x100000), uintptr_t(VA_LOWEND + 8),
+                          uintptr_t(0xFFFF800000001000)}) {
+        assert_eq(sys_clone(never_runs, nullptr, reinterpret_cast<char*>(top)), E_FAULT);
+    }
+}
+
 // Runs fn in a child (so threads, and the activation pages they bring,
 // come and go with it) and checks it exits 0.
 void in_child(void (*fn)(char**), char** stacks) {
@@ -295,12 +475,18 @@ void in_child(void (*fn)(char**), char** stacks) {
 
 void one_round(char** stacks, bool disk) {
     in_child([](char** s) {
+        // A stack per thread: a thread that has said it is done may still
+        // be on its way out on it.
         close_under_reader(false, s[0]);
-        close_under_reader(true, s[0]);
-        two_reapers(s[0], s[1]);
+        close_under_reader(true, s[1]);
+        close_under_writer(s[2]);
+        two_reapers(s[3], s[4], s[5]);
+        herd(s + 6);
+        fight_over_fd(s + 12);
         pipes_until_full();
     }, stacks);
     failed_execs_keep_threads(stacks[0]);
+    bad_stacks();
     for (int i = 0; i < 3; ++i) {
         exit_mid_io_round(stacks);
     }
@@ -326,7 +512,7 @@ size_t settled_free_pages() {
 
 inline void run_all(bool disk) {
     write_huge_bss_program();
-    char* stacks[4];
+    char* stacks[15];
     for (auto& s : stacks) {
         s = thread_stack();
         assert(s);

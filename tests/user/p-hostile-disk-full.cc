@@ -6,7 +6,8 @@
 //
 // Checks: blocks freed by a truncate to 0 can be had again at once by a
 // truncate that grows (as they can by a write); a growth one block too big
-// is E_NOSPC and changes nothing; a write bigger than the free space
+// is E_NOSPC and changes nothing; files created with no block left fail
+// with E_NOSPC and leak no inode; a write bigger than the free space
 // returns the whole chunks that fit and the size says the same; files are created until
 // E_NOSPC, all removed, and exactly as many fit again; after each fill the
 // same number of bytes fits again, to the block; sys_sync(2) finds no
@@ -42,6 +43,27 @@ void process_main() {
     assert_ge(fd, 3);
     size_t total = fill_by_writes(fd);
     assert_gt(total, 100 * B);
+
+    // With no block left, create files until the directory (or the inode
+    // table) can take no more; each failure must give its inode back (the
+    // inode rounds below would find one fewer).
+    int blocked = 0;
+    for (;; ++blocked) {
+        char name[16];
+        snprintf(name, sizeof(name), "g%d", blocked);
+        int f = sys_open(name, OF_WRITE | OF_CREATE);
+        if (f == E_NOSPC) {
+            break;
+        }
+        assert_ge(f, 3);
+        assert_eq(sys_close(f), 0);
+        assert_lt(blocked, 1000);
+    }
+    for (int i = 0; i < blocked; ++i) {
+        char name[16];
+        snprintf(name, sizeof(name), "g%d", i);
+        assert_eq(sys_unlink(name), 0);
+    }
 
     // Free everything by truncation, then take it all back by truncation.
     assert_eq(sys_ftruncate(fd, 0), 0);
