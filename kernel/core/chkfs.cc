@@ -108,6 +108,7 @@ struct chkfs_dir final : dirnode {
     off_t size() override;
     vnode* lookup(const char* name) override;
     int open_entry(const char* name, bool create, vnode** out) override;
+    int vnode_of(int r, inum_t inum, vnode** out);
     int unlink(const char* name) override;
     int rename(const char* from, const char* to) override;
     ssize_t entry(size_t index, char* name, size_t size) override;
@@ -268,10 +269,11 @@ struct chkfs_volume final : vfs_filesystem, chkfs::blockio {
 
     // --- the inode table ---
     // A new reference to the vnode of regular file `inum` (made if there
-    // is no live one): 0, E_NOMEM, E_IO (not a regular file).
+    // is no live one): 0, E_NOMEM, E_IO (not a regular file). The caller
+    // holds a cache reservation and the directory lock under which it
+    // found `inum`, so an unlink cannot free the inode in between.
     int vnode_for(inum_t inum, chkfs_inode** out) {
         {
-            cache_reservation res(cache_);
             chkfs::inode_ref ir(*this);
             if (int r = fs_.get_inode(inum, ir); r < 0) {
                 return r;
@@ -476,25 +478,32 @@ vnode* chkfs_dir::lookup(const char* name) {
 }
 
 int chkfs_dir::open_entry(const char* name, bool create, vnode** out) {
-    inum_t inum;
-    int r;
+    cache_reservation res(vol_->cache_);
     if (!create) {
         // Lookups share the directory.
-        cache_reservation res(vol_->cache_);
         shared_guard guard(lock_);
-        r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
-    } else {
-        // A create needs the directory alone. fs::create scans the
-        // directory for the name itself (E_INVAL if it is there, or if the
-        // name is not valid): one scan instead of a lookup, then another
-        // under the exclusive lock, then create's own.
-        cache_reservation res(vol_->cache_);
-        exclusive_guard guard(lock_);
-        r = vol_->fs_.create(chkfs::root_inum, name, chkfs::type_regular, &inum);
-        if (r == E_INVAL) {
-            r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
-        }
+        inum_t inum = 0;
+        int r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
+        return vnode_of(r, inum, out);
     }
+    // A create needs the directory alone. fs::create scans the directory
+    // for the name itself (E_INVAL if it is there, or if the name is not
+    // valid): one scan instead of a lookup, then another under the
+    // exclusive lock, then create's own.
+    exclusive_guard guard(lock_);
+    inum_t inum = 0;
+    int r = vol_->fs_.create(chkfs::root_inum, name, chkfs::type_regular, &inum);
+    if (r == E_INVAL) {
+        r = vol_->fs_.dir_lookup(chkfs::root_inum, name, &inum);
+    }
+    return vnode_of(r, inum, out);
+}
+
+// The vnode for the entry a lookup or create found (r: its result), made
+// while the directory lock is still held: once it is dropped an unlink
+// could free the inode, and a create reuse its number, before the vnode
+// holds it (tests/user/p-hostile-open-race).
+int chkfs_dir::vnode_of(int r, inum_t inum, vnode** out) {
     if (r < 0) {
         return r == E_IO || r == E_NOSPC || r == E_NOMEM || r == E_NOENT ? r : E_NOENT;
     }

@@ -1,23 +1,20 @@
-// p-hostile-open-race-disk.cc — KNOWN DEFECT, skipped until fixed (see
-// the `requires:` line): opening a disk file races with its unlink.
+// p-hostile-open-race-disk.cc — opening a disk file races with its unlink.
 //
-// chkfs_dir::open_entry (kernel/core/chkfs.cc) finds the name's inode
-// number under the directory lock, drops the lock, and only then makes
-// the vnode (vnode_for). An unlink in between frees the inode (no vnode
-// holds it yet), so the open fails with E_IO (it reads a free inode); and
-// if a create reuses the inode number meanwhile, the open returns
-// *another file*. Here one process creates and writes "x" (all 'X'),
-// one unlinks it, one creates, writes and unlinks "y" (all 'Y'), and one
-// opens "x": every open must give a descriptor on a file of 'X' bytes (or
-// an empty one, just created) or E_NOENT — never E_IO, never 'Y'. Fails
-// within a second at 4 CPUs. Not fixed here: the directory lookup code is
-// being rewritten on another branch; the fix is to make the vnode before
-// dropping the directory lock (the unlink then finds it in the table and
-// leaves the inode alone).
+// chkfs_dir::open_entry (kernel/core/chkfs.cc) used to find the name's
+// inode number under the directory lock, drop the lock, and only then
+// make the vnode. An unlink in between freed the inode (no vnode held it
+// yet), so the open failed with E_IO (it read a free inode); and if a
+// create reused the inode number meanwhile, the open returned *another
+// file*. Now the vnode is made before the lock is dropped, so the unlink
+// finds it in the table and leaves the inode alone. Here one process
+// creates and writes "x" (all 'X'), one unlinks it, one creates, writes
+// and unlinks "y" (all 'Y'), and one opens "x": every open must give a
+// descriptor on a file of 'X' bytes (or an empty one, just created) or
+// E_NOENT — never E_IO, never 'Y'. Failed within a second at 4 CPUs on
+// the old code.
 //! disk: yes
 //! fsck: yes
 //! ncpu: 4
-//! requires: fixed-chkfs-open-race
 #include "u-lib.hh"
 
 namespace {

@@ -3,15 +3,13 @@
 // under create, rename, unlink and truncate from several CPUs at once.
 // Every result is a documented one, every file left is whole, no block
 // reference leaks (sys_sync(2)) and the disk is clean (fsck).
-// KNOWN DEFECT, skipped until fixed (the `requires:` line): a create or
-// open racing an unlink of the same name fails with E_IO about one run in
-// two at 4 CPUs — the race p-hostile-open-race-disk isolates. With
-// open_entry making the vnode under the directory lock, six runs passed.
+// Before open_entry made the vnode under the directory lock, a create or
+// open racing an unlink of the same name failed with E_IO about one run
+// in two at 4 CPUs (the race p-hostile-open-race-disk isolates).
 //! disk: yes
 //! fsck: yes
 //! ncpu: 1 4
 //! timeout: 60
-//! requires: fixed-chkfs-open-race
 #include "hostile-race.hh"
 
 void process_main() {
