@@ -888,39 +888,35 @@ int fs::dir_find(inum_t dirnum, const inode& dir, const char* name, inum_t* inum
     }
     held_block hb(io_);
     uint32_t held_fbi = UINT32_MAX;
-    if (dir_index* ix = index_for(dirnum, dir, excl)) {
-        // Only the candidates with the name's hash, each checked on disk.
-        uint32_t h = name_hash(name), cursor = 0, s;
-        while (ix->find(h, cursor, &s)) {
-            dirent* de;
-            if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
-                return r;
-            }
-            if (de->inum != 0 && name_equal(de->name, name)) {
-                *inum = de->inum;
-                if (slot) {
-                    *slot = s;
-                }
-                return 0;
-            }
-        }
-        return E_NOENT;
-    }
-    uint32_t nslots = dir.size / direntsize;
-    for (uint32_t s = 0; s != nslots; ++s) {
+    // Slot s holds `name`: 1 (and *inum, *slot set), 0 if not, or an error.
+    auto matches = [&](uint32_t s) {
         dirent* de;
         if (int r = dir_slot(dir, s, hb, &de, &held_fbi); r < 0) {
             return r;
         }
-        if (de->inum != 0 && name_equal(de->name, name)) {
-            *inum = de->inum;
-            if (slot) {
-                *slot = s;
-            }
+        if (de->inum == 0 || !name_equal(de->name, name)) {
             return 0;
         }
+        *inum = de->inum;
+        if (slot) {
+            *slot = s;
+        }
+        return 1;
+    };
+    int r = 0;
+    if (dir_index* ix = index_for(dirnum, dir, excl)) {
+        // Only the candidates with the name's hash, each checked on disk.
+        uint32_t h = name_hash(name), cursor = 0, s;
+        while (r == 0 && ix->find(h, cursor, &s)) {
+            r = matches(s);
+        }
+    } else {
+        uint32_t nslots = dir.size / direntsize;
+        for (uint32_t s = 0; r == 0 && s != nslots; ++s) {
+            r = matches(s);
+        }
     }
-    return E_NOENT;
+    return r == 0 ? E_NOENT : (r < 0 ? r : 0);
 }
 
 // Writes an entry into the first empty slot, or appends one (growing the
